@@ -1,0 +1,46 @@
+# The few targets people type. Each one installs what it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+
+.PHONY: install run test lint unit build validate deploy publish-site bench load clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# aws-sam-cli pins old versions of some libraries: it lives in its own venv.
+$(SAM_STAMP):
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.130,<2'
+	touch $@
+
+## run: the whole pipeline locally on moto (site and API on http://127.0.0.1:8000/)
+run: install
+	$(VENV)/bin/intake local
+
+## lint: ruff (lint and format) and mypy
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## test: lint, then every test with coverage
+test: install lint
+	$(PY) -m pytest --cov --cov-report=term
+
+unit: install
+	$(PY) -m pytest tests/unit -q
+
+clean:
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage

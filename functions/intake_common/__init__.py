@@ -1,0 +1,1 @@
+"""Code both functions need: the request model, the alert message contract, settings."""

@@ -1,0 +1,307 @@
+"""The appointment request: the API's input model and the stored item, defined once.
+
+Every submitted value is health data. Validation errors carry a field name and a code, never
+the value (``hide_input_in_errors``); the visitor-facing words live in ``errors.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    UUID4,
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+PreferredContact = Literal["email", "phone", "text"]
+VisitType = Literal["new", "returning"]
+PreferredTime = Literal["morning", "afternoon", "evening", "any"]
+RequestStatus = Literal["new", "contacted", "scheduled", "closed", "spam"]
+AlertState = Literal["pending", "sent", "failed", "skipped"]
+
+NAME_MAX = 100
+EMAIL_MAX = 254
+REASON_MAX = 1000
+CONSENT_VERSION_MAX = 32
+HONEYPOT_MAX = 200
+DEFAULT_PHONE_REGION = "US"
+# Letters and marks of any script, plus the punctuation names really use.
+_NAME_PUNCTUATION = frozenset(" '-.,’")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Namespace for ids derived from content (the no-JavaScript form post).
+_DERIVED_ID_NAMESPACE = uuid.UUID("6f1f3f0c-6d3e-4f0e-9a53-5b8f0a6c2b11")
+
+
+def _fail(code: str) -> PydanticCustomError:
+    # The message template is the code: the visitor's words are chosen in errors.py, and no
+    # value is ever formatted into it.
+    return PydanticCustomError(code, code)
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _reject_controls(value: str, *, allow_newlines: bool = False) -> str:
+    for char in value:
+        if allow_newlines and char == "\n":
+            continue
+        # Cc: C0/C1 controls (NUL, CR, LF...); Cf: bidi overrides, zero-width characters.
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            raise _fail("control_characters")
+    return value
+
+
+def _check_name(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    _reject_controls(value)
+    if not value:
+        raise _fail("required")
+    if len(value) > NAME_MAX:
+        raise _fail("too_long")
+    for char in value:
+        letter = char.isalpha() or unicodedata.category(char).startswith("M")
+        if not letter and char not in _NAME_PUNCTUATION:
+            raise _fail("name_characters")
+    if not any(char.isalpha() for char in value):
+        raise _fail("name_characters")
+    return " ".join(value.split())
+
+
+def _check_email(value: str) -> str:
+    # Imported here: email_validator pulls in dnspython, which only this rule needs.
+    from email_validator import EmailNotValidError, validate_email
+
+    _reject_controls(value)
+    if not value:
+        raise _fail("required")
+    if len(value) > EMAIL_MAX:
+        raise _fail("too_long")
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise _fail("email_invalid") from exc
+    return str(result.normalized)
+
+
+def _check_phone(value: str) -> str:
+    import phonenumbers
+
+    _reject_controls(value)
+    if not value:
+        raise _fail("required")
+    if len(value) > 40:
+        raise _fail("too_long")
+    try:
+        parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise _fail("phone_invalid") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise _fail("phone_invalid")
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _check_reason(value: str) -> str:
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    _reject_controls(value, allow_newlines=True)
+    if len(value) > REASON_MAX:
+        raise _fail("too_long")
+    return value
+
+
+def _check_consent_version(value: str) -> str:
+    if not value:
+        raise _fail("required")
+    if len(value) > CONSENT_VERSION_MAX:
+        raise _fail("too_long")
+    if not all(char.isascii() and (char.isalnum() or char in "._-") for char in value):
+        raise _fail("consent_version_invalid")
+    return value
+
+
+def _empty_to_none(value: object) -> object:
+    # A form sends an empty string for an optional field left blank.
+    return None if value == "" else value
+
+
+FullName = Annotated[
+    str,
+    BeforeValidator(_strip),
+    AfterValidator(_check_name),
+    Field(description="1-100 letters (any script), spaces and ' - . ,", examples=["Ana Núñez"]),
+]
+Email = Annotated[
+    str,
+    BeforeValidator(_strip),
+    AfterValidator(_check_email),
+    Field(description="An email address, at most 254 characters", examples=["ana@example.org"]),
+]
+PhoneE164 = Annotated[
+    str,
+    BeforeValidator(_strip),
+    AfterValidator(_check_phone),
+    Field(
+        description="A phone number in any common notation (default region US); stored in E.164",
+        examples=["(415) 555-2671"],
+    ),
+]
+Reason = Annotated[
+    str,
+    AfterValidator(_check_reason),
+    Field(description="Free text, at most 1000 characters; newlines allowed"),
+]
+ConsentVersion = Annotated[
+    str,
+    BeforeValidator(_strip),
+    AfterValidator(_check_consent_version),
+    Field(description="Version of the privacy notice the page showed", examples=["2026-11"]),
+]
+SubmissionId = Annotated[
+    UUID4,
+    Field(description="UUID v4 made by the page at load: the idempotency key"),
+]
+
+
+class AppointmentRequest(BaseModel):
+    """What a visitor submits. Field order matters: ``sms_consent`` checks ``preferred_contact``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        frozen=True,
+        title="AppointmentRequest",
+    )
+
+    submission_id: SubmissionId | None = None
+    full_name: FullName
+    email: Email
+    phone: PhoneE164
+    preferred_contact: PreferredContact
+    sms_consent: Annotated[bool, Field(validate_default=True)] = False
+    visit_type: VisitType
+    preferred_date: Annotated[date | None, BeforeValidator(_empty_to_none)] = None
+    preferred_time: Annotated[PreferredTime, BeforeValidator(lambda v: v or "any")] = "any"
+    reason: Annotated[Reason | None, BeforeValidator(_empty_to_none)] = None
+    consent: bool
+    consent_version: ConsentVersion
+    website: Annotated[str, Field(max_length=HONEYPOT_MAX, description="Leave empty")] = ""
+
+    @field_validator("sms_consent")
+    @classmethod
+    def _sms_needs_consent(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("preferred_contact") == "text" and not value:
+            raise _fail("sms_consent_required")
+        return value
+
+    @field_validator("preferred_date")
+    @classmethod
+    def _date_in_window(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None:
+            return None
+        today = (info.context or {}).get("today") or datetime.now(UTC).date()
+        if value < today:
+            raise _fail("date_in_past")
+        if value > _one_year_after(today):
+            raise _fail("date_too_far")
+        return value
+
+    @field_validator("consent")
+    @classmethod
+    def _consent_given(cls, value: bool) -> bool:
+        if not value:
+            raise _fail("consent_required")
+        return value
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.website.strip())
+
+    def normalised(self) -> dict[str, Any]:
+        """The fields as stored: what the content hash and the derived id are made from."""
+        return {
+            "full_name": self.full_name,
+            "email": self.email,
+            "phone": self.phone,
+            "preferred_contact": self.preferred_contact,
+            "sms_consent": self.sms_consent,
+            "visit_type": self.visit_type,
+            "preferred_date": self.preferred_date.isoformat() if self.preferred_date else None,
+            "preferred_time": self.preferred_time,
+            "reason": self.reason,
+            "consent_version": self.consent_version,
+        }
+
+    def content_hash(self) -> str:
+        """Same content, same hash: tells a retry from a conflicting reuse of an id."""
+        canonical = json.dumps(self.normalised(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def derived_submission_id(self, day: date) -> uuid.UUID:
+        """The key of a post without a page-made id: one request per content and day."""
+        material = self.content_hash() + day.isoformat()
+        return uuid.uuid5(_DERIVED_ID_NAMESPACE, material)
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def reference_for(submission_id: uuid.UUID | str) -> str:
+    """A short code staff and visitors can read out on the phone, e.g. ``K7Q2-93XD``.
+
+    Derived from the id, so every retry shows the same reference. 40 bits of Crockford base32:
+    no I, L, O or U to misread.
+    """
+    digest = int.from_bytes(hashlib.sha256(str(submission_id).encode()).digest()[:5], "big")
+    chars = "".join(_CROCKFORD[(digest >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+class AlertRecord(BaseModel):
+    """What happened to one (channel, recipient) alert of a request."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    state: Literal["sending", "sent", "failed"]
+    at: str
+    lease_until: int | None = None
+    error: str | None = None
+
+
+class StoredRequest(BaseModel):
+    """The DynamoDB item, as ``notify_staff`` and the staff tools read it."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    submission_id: str
+    reference: str
+    created_at: str
+    status: RequestStatus
+    full_name: str
+    email: str
+    phone: str
+    preferred_contact: PreferredContact
+    sms_consent: bool = False
+    visit_type: VisitType
+    preferred_date: str | None = None
+    preferred_time: PreferredTime = "any"
+    reason: str | None = None
+    consent_version: str
+    alert_state: AlertState
+    alerts: dict[str, AlertRecord] = Field(default_factory=dict)
+    alerted_at: str | None = None

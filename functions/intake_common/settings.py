@@ -1,0 +1,85 @@
+"""Settings: one model per function, read from the environment once, at cold start.
+
+Nothing else in the functions reads ``os.environ`` (Powertools reads its own ``POWERTOOLS_*``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+
+def _split_list(value: object) -> object:
+    """Environment lists are comma separated; empty entries are dropped."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+
+
+class _EnvModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    clinic_timezone: Annotated[str, Field(alias="CLINIC_TIMEZONE")] = "America/New_York"
+
+    @field_validator("clinic_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("CLINIC_TIMEZONE is not an IANA time zone") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.clinic_timezone)
+
+    @classmethod
+    def from_env(cls) -> _EnvModel:
+        return cls.model_validate(dict(os.environ))
+
+
+class SubmitSettings(_EnvModel):
+    """What ``submit_request`` needs."""
+
+    topic_arn: Annotated[str, Field(alias="TOPIC_ARN", pattern=r"^arn:aws[a-z-]*:sns:")]
+    retention_days: Annotated[int, Field(alias="RETENTION_DAYS", ge=1, le=3650)] = 365
+    allowed_origins: Annotated[CommaList, Field(alias="ALLOWED_ORIGINS")] = ()
+    thank_you_path: Annotated[str, Field(alias="THANK_YOU_PATH", pattern=r"^/")] = "/thank-you.html"
+    form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
+
+    @classmethod
+    def from_env(cls) -> SubmitSettings:
+        return cls.model_validate(dict(os.environ))
+
+
+class NotifySettings(_EnvModel):
+    """What ``notify_staff`` needs. Either channel may be empty: it is then skipped."""
+
+    sender_email: Annotated[str, Field(alias="SENDER_EMAIL")] = ""
+    staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
+    staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
+    alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "contact"
+    lookup_hint: Annotated[str, Field(alias="LOOKUP_HINT", max_length=300)] = (
+        "intake requests show {reference}"
+    )
+    send_lease_seconds: Annotated[int, Field(alias="SEND_LEASE_SECONDS", ge=5, le=900)] = 120
+
+    @field_validator("staff_phones")
+    @classmethod
+    def _e164(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for phone in value:
+            if not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
+                raise ValueError("STAFF_PHONES must be E.164 numbers")
+        return value
+
+    @classmethod
+    def from_env(cls) -> NotifySettings:
+        return cls.model_validate(dict(os.environ))

@@ -1,0 +1,94 @@
+"""Build the events API Gateway and Lambda send, for the local stack and the tests.
+
+The deployed API is a REST API, so the functions receive payload format 1.0 events.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from .template import ACCOUNT_ID
+
+
+def rest_event(
+    method: str,
+    path: str,
+    *,
+    resource: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | str | None = None,
+    source_ip: str = "127.0.0.1",
+    stage: str = "prod",
+    api_id: str = "local",
+) -> dict[str, Any]:
+    """An API Gateway REST (payload 1.0) proxy event, as the deployed API sends it."""
+    headers = dict(headers or {})
+    is_base64 = False
+    text: str | None
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            # API Gateway base64-encodes what it cannot pass as text.
+            text, is_base64 = base64.b64encode(body).decode("ascii"), True
+    else:
+        text = body
+    now = time.time()
+    request_id = str(uuid.uuid4())
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method.upper(),
+        "headers": headers,
+        "multiValueHeaders": {key: [value] for key, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "local",
+            "resourcePath": resource,
+            "httpMethod": method.upper(),
+            "extendedRequestId": request_id,
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "path": f"/{stage}{path}",
+            "accountId": ACCOUNT_ID,
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainPrefix": api_id,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": request_id,
+            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
+            "domainName": f"{api_id}.execute-api.localhost",
+            "apiId": api_id,
+        },
+        "body": text,
+        "isBase64Encoded": is_base64,
+    }
+
+
+@dataclass
+class LambdaContext:
+    """What the Lambda runtime passes as ``context`` (the attributes Powertools reads)."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    timeout_seconds: int = 10
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _deadline: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
+        )
+        self.function_version = "$LATEST"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
