@@ -4,7 +4,8 @@ import re
 from typing import Any
 
 from tests.conftest import all_items, valid_fields
-from tests.unit.submit_request.conftest import Invoke, json_body
+from tests.helpers import json_body
+from tests.unit.conftest import Invoke
 
 
 def test_valid_json_request_is_stored_once_and_answered_201(invoke: Invoke, aws: Any) -> None:

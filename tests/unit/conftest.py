@@ -1,3 +1,5 @@
+"""Fixtures that call the functions' handlers the way AWS does."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +9,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from intake_cli.apigw import LambdaContext, rest_event
+from intake_cli.apigw import LambdaContext, rest_event, sqs_event
+from intake_cli.template import LocalStack
+from tests.conftest import REGION
+from tests.helpers import receive
 
 Invoke = Callable[..., dict[str, Any]]
+Deliver = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
@@ -42,5 +48,15 @@ def invoke(aws: Any) -> Invoke:
     return _invoke
 
 
-def json_body(response: dict[str, Any]) -> Any:
-    return json.loads(response["body"])
+@pytest.fixture
+def deliver(aws: LocalStack) -> Deliver:
+    """Run notify_staff on messages (by default: everything on the alert queue)."""
+    from notify_staff import handler
+
+    def _deliver(messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        batch = receive(aws) if messages is None else messages
+        event = sqs_event(batch, aws.attributes[("AlertQueue", "Arn")], REGION)
+        result: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notify_staff"))
+        return result
+
+    return _deliver

@@ -1,0 +1,73 @@
+"""notify_staff: SQS batch of alert messages -> staff email and SMS, exactly once each.
+
+Thin: Powertools' batch processor parses each record's body with the shared contract model
+(a record that does not parse fails alone), calls ``logic.handle_alert``, and reports partial
+batch failures so only failed messages are retried. After the template's ``maxReceiveCount``
+receives, SQS moves a failing message to the dead-letter queue, which has an alarm.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from intake_common.contract import AlertMessage
+from intake_common.observability import logger, metrics, tracer
+from intake_common.settings import NotifySettings
+
+from . import logic
+from .adapters import Mailer, RequestTable, Texter
+
+settings = NotifySettings.from_env()
+table = RequestTable(settings.table_name)
+mailer = Mailer(settings.sender_email)
+texter = Texter()
+
+
+class AlertQueueRecord(SqsRecordModel):
+    """An SQS record whose body is the alert message (raw SNS delivery)."""
+
+    body: Json[AlertMessage]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=AlertQueueRecord)
+
+
+@tracer.capture_method(capture_response=False)
+def record_handler(record: AlertQueueRecord) -> str:
+    try:
+        return logic.handle_alert(
+            record.body,
+            settings=settings,
+            table=table,
+            mailer=mailer,
+            texter=texter,
+            now=datetime.now(UTC),
+        )
+    except logic.RequestNotFound:
+        logger.error(
+            "alert message names no stored request; it will reach the DLQ",
+            submission_id=str(record.body.request_id),
+            message_id=record.messageId,
+        )
+        raise
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )

@@ -1,0 +1,33 @@
+"""Helpers shared by the tests (not fixtures)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from intake_cli.outbox import read_outbox
+from intake_cli.template import LocalStack
+from tests.conftest import REGION
+
+
+def json_body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def receive(aws: LocalStack, queue: str = "AlertQueue", wait: int = 0) -> list[dict[str, Any]]:
+    """Receive what SNS really delivered to a queue (moto), as Lambda's poller would."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    response = sqs.receive_message(
+        QueueUrl=aws.physical[queue],
+        MaxNumberOfMessages=10,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+        WaitTimeSeconds=wait,
+    )
+    return list(response.get("Messages", []))
+
+
+def outbox() -> dict[str, list[dict[str, Any]]]:
+    return read_outbox(REGION)
