@@ -44,3 +44,7 @@ unit: install
 
 clean:
 	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage
+
+## openapi: regenerate docs/openapi.json from the routes and the model
+openapi: install
+	$(PY) -c "import tests.conftest; from submit_request.openapi import render; open('docs/openapi.json','w').write(render())"

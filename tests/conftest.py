@@ -6,6 +6,7 @@ handlers create at import) is answered by moto while a mock is active.
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -102,3 +103,17 @@ def valid_fields(**overrides: Any) -> dict[str, Any]:
 def today() -> date:
     """Today in the clinic's time zone (the template's default), as the model sees it."""
     return datetime.now(ZoneInfo(os.environ["CLINIC_TIMEZONE"])).date()
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """Everything the functions' Powertools logger writes during the test."""
+    from intake_common.observability import logger
+
+    handler = logger.registered_handler
+    stream = io.StringIO()
+    original = handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        handler.setStream(original)  # type: ignore[attr-defined]

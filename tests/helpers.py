@@ -31,3 +31,14 @@ def receive(aws: LocalStack, queue: str = "AlertQueue", wait: int = 0) -> list[d
 
 def outbox() -> dict[str, list[dict[str, Any]]]:
     return read_outbox(REGION)
+
+
+def header(response: dict[str, Any], name: str) -> str | None:
+    """A response header as API Gateway would send it (``headers`` and ``multiValueHeaders``)."""
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        if key.lower() == name.lower():
+            return ", ".join(values)
+    for key, value in (response.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None

@@ -36,6 +36,7 @@ EMAIL_MAX = 254
 REASON_MAX = 1000
 CONSENT_VERSION_MAX = 32
 HONEYPOT_MAX = 200
+PHONE_MAX = 40
 DEFAULT_PHONE_REGION = "US"
 # Letters and marks of any script, plus the punctuation names really use.
 _NAME_PUNCTUATION = frozenset(" '-.,’")
@@ -102,7 +103,7 @@ def _check_phone(value: str) -> str:
     _reject_controls(value)
     if not value:
         raise _fail("required")
-    if len(value) > 40:
+    if len(value) > PHONE_MAX:
         raise _fail("too_long")
     try:
         parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
@@ -140,13 +141,21 @@ FullName = Annotated[
     str,
     BeforeValidator(_strip),
     AfterValidator(_check_name),
-    Field(description="1-100 letters (any script), spaces and ' - . ,", examples=["Ana Núñez"]),
+    Field(
+        description="1-100 letters (any script), spaces and ' - . ,",
+        examples=["Ana Núñez"],
+        json_schema_extra={"minLength": 1, "maxLength": NAME_MAX},
+    ),
 ]
 Email = Annotated[
     str,
     BeforeValidator(_strip),
     AfterValidator(_check_email),
-    Field(description="An email address, at most 254 characters", examples=["ana@example.org"]),
+    Field(
+        description="An email address, at most 254 characters",
+        examples=["ana@example.org"],
+        json_schema_extra={"format": "email", "maxLength": EMAIL_MAX},
+    ),
 ]
 PhoneE164 = Annotated[
     str,
@@ -155,18 +164,30 @@ PhoneE164 = Annotated[
     Field(
         description="A phone number in any common notation (default region US); stored in E.164",
         examples=["(415) 555-2671"],
+        json_schema_extra={"minLength": 7, "maxLength": PHONE_MAX},
     ),
 ]
 Reason = Annotated[
     str,
     AfterValidator(_check_reason),
-    Field(description="Free text, at most 1000 characters; newlines allowed"),
+    Field(
+        description="Free text, at most 1000 characters; newlines allowed",
+        json_schema_extra={"maxLength": REASON_MAX},
+    ),
 ]
 ConsentVersion = Annotated[
     str,
     BeforeValidator(_strip),
     AfterValidator(_check_consent_version),
-    Field(description="Version of the privacy notice the page showed", examples=["2026-11"]),
+    Field(
+        description="Version of the privacy notice the page showed",
+        examples=["2026-11"],
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": CONSENT_VERSION_MAX,
+            "pattern": "^[A-Za-z0-9._-]+$",
+        },
+    ),
 ]
 SubmissionId = Annotated[
     UUID4,
@@ -175,7 +196,9 @@ SubmissionId = Annotated[
 
 
 class AppointmentRequest(BaseModel):
-    """What a visitor submits. Field order matters: ``sms_consent`` checks ``preferred_contact``."""
+    """An appointment request as a visitor submits it."""
+
+    # Field order matters: ``sms_consent``'s rule reads ``preferred_contact``.
 
     model_config = ConfigDict(
         extra="forbid",
@@ -194,7 +217,7 @@ class AppointmentRequest(BaseModel):
     preferred_date: Annotated[date | None, BeforeValidator(_empty_to_none)] = None
     preferred_time: Annotated[PreferredTime, BeforeValidator(lambda v: v or "any")] = "any"
     reason: Annotated[Reason | None, BeforeValidator(_empty_to_none)] = None
-    consent: bool
+    consent: Annotated[bool, Field(description="Must be true: the privacy notice was accepted")]
     consent_version: ConsentVersion
     website: Annotated[str, Field(max_length=HONEYPOT_MAX, description="Leave empty")] = ""
 

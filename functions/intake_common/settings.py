@@ -54,6 +54,7 @@ class SubmitSettings(_EnvModel):
     allowed_origins: Annotated[CommaList, Field(alias="ALLOWED_ORIGINS")] = ()
     thank_you_path: Annotated[str, Field(alias="THANK_YOU_PATH", pattern=r"^/")] = "/thank-you.html"
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
+    sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
 
     @classmethod
     def from_env(cls) -> SubmitSettings:

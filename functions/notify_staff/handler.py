@@ -39,7 +39,10 @@ class AlertQueueRecord(SqsRecordModel):
     body: Json[AlertMessage]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=AlertQueueRecord)
+# A batch whose every record failed is reported like any partial failure, not raised.
+processor = BatchProcessor(
+    event_type=EventType.SQS, model=AlertQueueRecord, raise_on_entire_batch_failure=False
+)
 
 
 @tracer.capture_method(capture_response=False)

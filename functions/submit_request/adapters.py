@@ -64,6 +64,27 @@ class RequestTable:
             raise StorageUnavailable(type(exc).__name__) from exc
         return None
 
+    def pending_alerts(self, created_before: str, limit: int = 500) -> list[str]:
+        """Ids of requests whose alert is still pending, created before ``created_before``.
+
+        Reads the ``by-alert-state`` index, never the whole table.
+        """
+        ids: list[str] = []
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="by-alert-state",
+            KeyConditionExpression="alert_state = :pending AND created_at < :cutoff",
+            ExpressionAttributeValues={
+                ":pending": {"S": "pending"},
+                ":cutoff": {"S": created_before},
+            },
+        )
+        for page in pages:
+            ids.extend(item["submission_id"]["S"] for item in page.get("Items", []))
+            if len(ids) >= limit:
+                break
+        return ids[:limit]
+
     def _get(self, submission_id: str) -> Any:
         # Older endpoints (and moto) may not return the old item with the failed condition.
         response = self._client.get_item(

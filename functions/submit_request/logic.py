@@ -96,13 +96,14 @@ def submit(
         metrics.add_metric(name="RequestAccepted", unit="Count", value=1)
 
     if alert_pending:
-        _announce(publisher, submission_id, now)
+        announce(publisher, submission_id, now)
     logger.info("request stored", submission_id=receipt_id, outcome=outcome)
     return Receipt(submission_id=receipt_id, reference=reference, outcome=outcome)
 
 
-def _announce(publisher: Publisher, submission_id: UUID, now: datetime) -> None:
-    message = AlertMessage(request_id=submission_id, published_at=now)
+def announce(publisher: Publisher, submission_id: UUID | str, now: datetime) -> None:
+    """Publish the alert message; a failure leaves the alert pending for a retry."""
+    message = AlertMessage(request_id=UUID(str(submission_id)), published_at=now)
     try:
         message_id = publisher.publish(message)
     except PublishFailed as exc:

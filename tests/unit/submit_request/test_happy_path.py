@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from tests.conftest import all_items, valid_fields
-from tests.helpers import json_body
+from tests.helpers import header, json_body
 from tests.unit.conftest import Invoke
 
 
@@ -18,8 +18,8 @@ def test_valid_json_request_is_stored_once_and_answered_201(invoke: Invoke, aws:
     assert body["id"] == fields["submission_id"]
     assert body["status"] == "received"
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", body["reference"])
-    assert response["headers"]["Cache-Control"] == "no-store"
-    assert response["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert header(response, "Cache-Control") == "no-store"
+    assert header(response, "X-Content-Type-Options") == "nosniff"
     items = all_items(aws)
     assert len(items) == 1
     item = items[0]

@@ -1,0 +1,43 @@
+"""The scheduled re-drive: publish again the alerts of requests still pending after a grace.
+
+Closes the dual write: if ``submit_request`` stored a request but died (or SNS failed) before
+its message was published, this finds it through the ``by-alert-state`` index (not a scan) and
+publishes it again. ``notify_staff`` sends each alert once per recipient, so a re-drive of a
+message that was in fact published sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from intake_common.observability import logger, metrics, tracer
+from intake_common.settings import SubmitSettings
+
+from .adapters import AlertTopic, RequestTable
+from .logic import announce
+
+settings = SubmitSettings.from_env()
+table = RequestTable(settings.table_name)
+topic = AlertTopic(settings.topic_arn)
+
+
+def redrive(now: datetime) -> int:
+    """Publish the alert of every request pending for longer than the grace period."""
+    cutoff = now - timedelta(minutes=settings.sweep_grace_minutes)
+    ids = table.pending_alerts(cutoff.astimezone(UTC).isoformat(timespec="milliseconds"))
+    for submission_id in ids:
+        announce(topic, submission_id, now)
+    if ids:
+        metrics.add_metric(name="AlertRedriven", unit="Count", value=len(ids))
+        logger.warning("re-drove pending alerts", count=len(ids))
+    return len(ids)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return {"redriven": redrive(datetime.now(UTC))}
