@@ -1,0 +1,34 @@
+"""What `sam build` bundles stays in step with pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _name(requirement: str) -> str:
+    match = re.match(r"[A-Za-z0-9_.-]+(\[[^\]]+\])?", requirement.strip())
+    assert match is not None
+    return match.group(0).lower()
+
+
+def test_bundled_requirements_are_the_runtime_dependencies_minus_boto3() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {dep.replace(" ", "") for dep in project["dependencies"] if _name(dep) != "boto3"}
+    lines = (ROOT / "functions" / "requirements.txt").read_text().splitlines()
+    bundled = {line.replace(" ", "") for line in lines if line and not line.startswith("#")}
+    assert bundled == runtime
+
+
+def test_every_template_handler_module_exists() -> None:
+    from intake_cli.template import load_template
+
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            module, _, function = resource["Properties"]["Handler"].rpartition(".")
+            path = ROOT / "functions" / (module.replace(".", "/") + ".py")
+            assert path.exists(), path
+            assert f"def {function}(" in path.read_text()
