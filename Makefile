@@ -50,6 +50,16 @@ unit: install
 build: $(SAM_STAMP)
 	$(SAM) build --template-file template.yaml
 
+STACK ?= clinic-intake
+
+## deploy: build, then deploy (asks for the parameters the first time)
+deploy: build
+	$(SAM) deploy --guided --stack-name $(STACK)
+
+## publish-site: upload site/ to the stack's bucket and invalidate CloudFront
+publish-site: install
+	$(PY) -m intake_cli.publish --stack $(STACK)
+
 clean:
 	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage
 
