@@ -25,12 +25,10 @@ $(SAM_STAMP):
 	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.130,<2'
 	touch $@
 
-## run: the local stack (issue 5) is not built yet; this installs the venv and says so.
+## run: the whole pipeline locally on moto: site, API and staff outbox on http://127.0.0.1:8000/
+##      (INTAKE_PORT, INTAKE_HOST, INTAKE_STAFF_EMAILS, ... change the defaults; see intake local -h)
 run: install
-	@echo "make run: the local stack ('intake local': moto, the site and the API on"
-	@echo "http://127.0.0.1:8000/) is not built yet. Today: 'make test' runs the functions"
-	@echo "against moto; see README.md, Status."
-	@exit 2
+	exec $(VENV)/bin/intake local
 
 ## lint: ruff (lint and format) and mypy
 lint: install

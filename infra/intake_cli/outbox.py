@@ -30,7 +30,7 @@ def read_outbox(region: str, account: str = ACCOUNT_ID) -> dict[str, list[dict[s
             emails.append(
                 {
                     "id": sent.id,
-                    "to": list(sent.destinations),
+                    "to": list(dict.fromkeys(sent.destinations)),
                     "from": sent.source,
                     "subject": str(parsed["Subject"] or ""),
                     "text": _part(parsed, "plain"),

@@ -1,0 +1,104 @@
+"""The local stack (``intake local``) started as a process on a free port, over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[str], timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the local stack exited with {process.returncode}")
+        try:
+            response = requests.get(f"{base_url}/_local/health", timeout=1)
+            if response.status_code == 200:
+                return response.json()
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("the local stack did not become healthy")
+
+
+@dataclass
+class Local:
+    base_url: str
+    aws_endpoint: str
+    stack: dict[str, str]
+    process: subprocess.Popen[str]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def outbox(self) -> dict[str, list[dict[str, Any]]]:
+        result: dict[str, list[dict[str, Any]]] = requests.get(
+            f"{self.base_url}/_local/outbox", timeout=5
+        ).json()
+        return result
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return predicate()
+
+
+def start_local(*extra: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "TOPIC_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "intake_cli.main", "local", "--port", str(port), *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_local(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+@pytest.fixture(scope="session")
+def local() -> Iterator[Local]:
+    process, base_url = start_local("--redrive-interval", "1", "--retry-delay", "0")
+    try:
+        health = wait_until_healthy(base_url, process)
+        yield Local(base_url, health["aws_endpoint"], health["stack"], process)
+    finally:
+        output = stop_local(process)
+        assert process.returncode == 0, output
