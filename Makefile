@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit build scan deploy publish-site openapi clean
+.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,16 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 
-## test: lint, then every test with coverage
-test: install lint
+# The browser tests drive Debian's chromium (never a browser a tool downloads itself).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+## test: lint, then every test (unit, integration, browser) with coverage
+test: install lint browser
 	$(PY) -m pytest --cov --cov-report=term
 
 unit: install
@@ -80,3 +88,7 @@ clean:
 ## openapi: regenerate docs/openapi.json from the routes and the model
 openapi: install
 	$(PY) -c "import tests.conftest; from submit_request.openapi import render; open('docs/openapi.json','w').write(render())"
+
+## site-index: rebuild the site's search index from its pages
+site-index: install
+	$(PY) -m intake_cli.site_index

@@ -19,6 +19,7 @@ import pytest
 from moto import mock_aws
 
 from intake_cli.template import LocalStack, create_data_resources, load_template
+from tests.localstack import local  # noqa: F401 - the local stack, for integration and e2e
 
 REGION = "us-east-1"
 STACK = "intake-test"

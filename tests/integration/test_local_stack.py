@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from tests.conftest import valid_fields
-from tests.integration.conftest import Local, start_local, stop_local, wait_until_healthy
+from tests.localstack import Local, start_local, stop_local, wait_until_healthy
 
 
 def _post(local: Local, body: Any, **kwargs: Any) -> requests.Response:
@@ -135,7 +135,7 @@ def test_make_run_starts_the_stack_and_ctrl_c_stops_it_cleanly() -> None:
     import socket
     import subprocess
 
-    from tests.integration.conftest import ROOT, free_port
+    from tests.localstack import ROOT, free_port
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MAKE"))}

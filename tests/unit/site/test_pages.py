@@ -1,0 +1,132 @@
+"""The static site: CSP-safe markup, no third parties, small pages, and a form that agrees
+with the API's model (the rules live once: in the pydantic model's JSON schema)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake_cli.site_index import INDEX, render
+from intake_common.models import AppointmentRequest
+
+SITE = Path(__file__).resolve().parents[3] / "site"
+PAGES = sorted(SITE.glob("*.html"))
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        if self.tags and self.tags[-1][0] == "script" and data.strip():
+            self.inline_script = True
+
+
+def _parse(path: Path) -> _Collect:
+    parser = _Collect()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_have_no_inline_script_or_style_and_no_third_party(page: Path) -> None:
+    parsed = _parse(page)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "style" not in tags
+    assert not parsed.inline_script
+    for tag, attrs in parsed.tags:
+        assert "style" not in attrs, tag
+        assert not any(name.startswith("on") for name in attrs), tag
+        if tag in {"script", "img", "link", "iframe", "source"}:
+            url = attrs.get("src") or attrs.get("href") or ""
+            assert url.startswith("/"), (tag, url)
+    assert ("html", {"lang": "en"}) in parsed.tags
+    assert any(tag == "meta" and attrs.get("name") == "viewport" for tag, attrs in parsed.tags)
+    assert "<title>" in page.read_text()
+
+
+def test_form_page_weight_is_under_60_kib() -> None:
+    total = sum(
+        (SITE / name).stat().st_size for name in ("index.html", "assets/site.css", "assets/app.js")
+    )
+    assert total < 60 * 1024, total
+
+
+def test_search_index_is_up_to_date() -> None:
+    assert INDEX.read_text(encoding="utf-8") == render(), "run `make site-index`"
+
+
+def _form_controls() -> dict[str, list[dict[str, Any]]]:
+    controls: dict[str, list[dict[str, Any]]] = {}
+    parsed = _parse(SITE / "index.html")
+    inside, select = False, None
+    for tag, attrs in parsed.tags:
+        if tag == "form" and attrs.get("id") == "appointment-form":
+            inside = True
+            assert attrs["action"] == "/api/appointments"
+            assert attrs["method"] == "post"
+        if not inside:
+            continue
+        if tag in {"input", "textarea", "select"} and attrs.get("name"):
+            controls.setdefault(str(attrs["name"]), []).append({"tag": tag, **attrs})
+            select = attrs["name"] if tag == "select" else None
+        elif tag == "option" and select:
+            controls[str(select)].append({"tag": "option", **attrs})
+    return controls
+
+
+def test_form_fields_are_exactly_the_models_fields() -> None:
+    assert set(_form_controls()) == set(AppointmentRequest.model_json_schema()["properties"])
+
+
+def test_form_constraints_agree_with_the_model_schema() -> None:
+    schema = AppointmentRequest.model_json_schema()
+    properties, required = schema["properties"], set(schema["required"])
+    controls = _form_controls()
+    for name, declared in properties.items():
+        # Optional fields are `anyOf: [rule, null]`: check the rule.
+        spec = {
+            **declared,
+            **next((s for s in declared.get("anyOf", []) if s != {"type": "null"}), {}),
+        }
+        first = controls[name][0]
+        if "maxLength" in spec and first.get("type") != "hidden":
+            assert first.get("maxlength") == str(spec["maxLength"]), name
+        if first.get("type") == "radio" or first["tag"] == "select":
+            values = {c["value"] for c in controls[name] if c.get("value")}
+            assert values == set(spec["enum"]), name
+        if first.get("type") not in {"hidden"}:
+            assert ("required" in first) == (name in required), name
+    assert controls["email"][0]["type"] == "email"
+    assert controls["email"][0]["autocomplete"] == "email"
+    assert controls["full_name"][0]["autocomplete"] == "name"
+    assert controls["phone"][0]["type"] == "tel"
+    assert controls["phone"][0]["autocomplete"] == "tel"
+    assert controls["preferred_date"][0]["type"] == "date"
+    assert controls["reason"][0]["maxlength"] == "1000"
+
+
+def test_consent_version_is_the_privacy_notices_version() -> None:
+    version = re.search(r'id="privacy-version">([^<]+)<', (SITE / "privacy.html").read_text())
+    assert version is not None
+    assert _form_controls()["consent_version"][0]["value"] == version.group(1)
+    pattern = AppointmentRequest.model_json_schema()["properties"]["consent_version"]["pattern"]
+    assert re.fullmatch(pattern, version.group(1))
+
+
+def test_honeypot_is_hidden_from_people_and_assistive_technology() -> None:
+    html = (SITE / "index.html").read_text()
+    assert re.search(r'<div class="hp" aria-hidden="true">\s*<label for="website">', html)
+    (honeypot,) = _form_controls()["website"]
+    assert honeypot["tabindex"] == "-1"
+    assert honeypot["autocomplete"] == "off"
+    assert ".hp {" in (SITE / "assets" / "site.css").read_text()
