@@ -18,7 +18,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from intake_cli.template import LocalStack, create_data_resources, load_template
+from intake_cli.template import ACCOUNT_ID, LocalStack, create_data_resources, load_template
+from tests.leaks import LeakGuard
 from tests.localstack import local  # noqa: F401 - the local stack, for integration and e2e
 
 REGION = "us-east-1"
@@ -59,14 +60,28 @@ with mock_aws():
 os.environ["POWERTOOLS_SERVICE_NAME"] = "tests"
 
 
+GUARD = LeakGuard()
+
+
+@pytest.fixture(autouse=True)
+def leak_guard(logs: io.StringIO, capsys: pytest.CaptureFixture[str]) -> Iterator[LeakGuard]:
+    """Fails any test after which a submitted value is found where it must not be."""
+    GUARD.values.clear()
+    GUARD.error_bodies.clear()
+    yield GUARD
+    captured = capsys.readouterr()
+    GUARD.check_outputs(logs.getvalue() + captured.out + captured.err)
+
+
 @pytest.fixture
-def aws() -> Iterator[LocalStack]:
+def aws(leak_guard: LeakGuard) -> Iterator[LocalStack]:
     """A fresh moto AWS with the template's table, topics, queues and subscriptions."""
     with mock_aws():
         stack = _build_stack()
         ses = boto3.client("sesv2", region_name=REGION)
         ses.create_email_identity(EmailIdentity=PARAMETERS["SenderEmail"])
         yield stack
+        leak_guard.check_moto(ACCOUNT_ID, REGION)
 
 
 @pytest.fixture
@@ -97,7 +112,9 @@ def valid_fields(**overrides: Any) -> dict[str, Any]:
         "website": "",
     }
     fields.update(overrides)
-    return {key: value for key, value in fields.items() if value is not None}
+    result = {key: value for key, value in fields.items() if value is not None}
+    GUARD.register(result)
+    return result
 
 
 @pytest.fixture
@@ -106,7 +123,7 @@ def today() -> date:
     return datetime.now(ZoneInfo(os.environ["CLINIC_TIMEZONE"])).date()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def logs() -> Iterator[io.StringIO]:
     """Everything the functions' Powertools logger writes during the test."""
     from intake_common.observability import logger

@@ -16,6 +16,8 @@ import boto3
 import pytest
 import requests
 
+from tests.leaks import SESSION_VALUES, LeakGuard
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -102,3 +104,5 @@ def local() -> Iterator[Local]:
     finally:
         output = stop_local(process)
         assert process.returncode == 0, output
+        # The functions' logs and metrics, in the local stack's process, hold no submitted value.
+        LeakGuard(values=SESSION_VALUES).check("the local stack's logs", output)

@@ -13,13 +13,14 @@ from intake_cli.apigw import LambdaContext, rest_event, sqs_event
 from intake_cli.template import LocalStack
 from tests.conftest import REGION
 from tests.helpers import receive
+from tests.leaks import LeakGuard
 
 Invoke = Callable[..., dict[str, Any]]
 Deliver = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
-def invoke(aws: Any) -> Invoke:
+def invoke(aws: Any, leak_guard: LeakGuard) -> Invoke:
     """Call submit_request's Lambda handler the way API Gateway does."""
     from submit_request import handler
 
@@ -43,7 +44,10 @@ def invoke(aws: Any) -> Invoke:
         event = rest_event(
             method, "/appointments", resource="/appointments", headers=all_headers, body=payload
         )
-        return handler.lambda_handler(event, LambdaContext("submit_request"))
+        leak_guard.register(body)
+        response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("submit_request"))
+        leak_guard.record_response(response)
+        return response
 
     return _invoke
 
