@@ -322,6 +322,7 @@ class LocalPipeline:
     def _describe(self) -> dict[str, str]:
         return {
             "table": self.stack.physical["RequestsTable"],
+            "audit_table": self.stack.physical["AuditTable"],
             "alert_topic": self.stack.physical["AlertTopic"],
             "alert_queue": self.stack.physical["AlertQueue"],
             "dead_letter_queue": self.stack.physical["AlertDeadLetterQueue"],

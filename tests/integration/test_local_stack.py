@@ -161,3 +161,29 @@ def test_make_run_starts_the_stack_and_ctrl_c_stops_it_cleanly() -> None:
     assert "Traceback" not in output
     with socket.socket() as sock:  # nothing is left listening
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_staff_commands_work_against_the_local_stack(local: Local) -> None:
+    import subprocess
+    import sys
+
+    reference = _post(local, valid_fields(full_name="Local Staff")).json()["reference"]
+
+    def intake(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "intake_cli.main", *args, "--local", local.base_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    listed = intake("requests", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert reference in listed.stdout
+    shown = intake("requests", "show", reference)
+    assert shown.returncode == 0, shown.stderr
+    assert "Local Staff" in shown.stdout
+    marked = intake("requests", "mark", reference, "contacted")
+    assert marked.returncode == 0
+    assert "new -> contacted" in marked.stdout

@@ -57,6 +57,13 @@ def test_functions_run_python313_on_arm64_with_tracing(resources: dict[str, Any]
         assert properties["ReservedConcurrentExecutions"]
 
 
+def test_audit_table_is_retained_encrypted_and_recoverable(resources: dict[str, Any]) -> None:
+    table = resources["AuditTable"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+    assert table["Properties"]["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "DataKey"}
+
+
 def test_table_is_retained_encrypted_recoverable_with_ttl(resources: dict[str, Any]) -> None:
     table = resources["RequestsTable"]
     assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
