@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index clean
+.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index load lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ unit: install
 build: $(SAM_STAMP)
 	$(SAM) build --template-file template.yaml
 
+## load: 2000 requests from 20 clients against a fresh local stack, then a reconciliation
+LOAD_REQUESTS ?= 2000
+LOAD_CLIENTS ?= 20
+load: install
+	$(PY) -m intake_cli.load --requests $(LOAD_REQUESTS) --concurrency $(LOAD_CLIENTS)
+
 STACK ?= clinic-intake
 
 # checkov pins many libraries of its own: it lives in its own venv too.
@@ -67,12 +73,18 @@ $(SCAN_STAMP):
 	$(SCAN_VENV)/bin/pip install --quiet 'checkov>=3.2,<4'
 	touch $@
 
-## scan: sam validate --lint and checkov on the template (zero failed checks)
-scan: $(SAM_STAMP) $(SCAN_STAMP)
+## scan: bandit, pip-audit on the bundled lock, sam validate --lint, checkov (zero failures)
+scan: install $(SAM_STAMP) $(SCAN_STAMP)
+	$(VENV)/bin/bandit --quiet --recursive functions infra --severity-level medium
+	$(PY) -m intake_cli.audit functions/requirements.lock
 	$(SAM) validate --lint --region us-east-1 --template-file template.yaml
 	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact \
 		--quiet --skip-download 2>&1 | grep -v -e prismacloud -e NameResolutionError -e MaxRetryError; \
 		exit $${PIPESTATUS[0]}
+
+## lock: re-resolve functions/requirements.lock (what sam build bundles) for arm64 / 3.13
+lock: install
+	$(PY) -m intake_cli.lock
 
 ## deploy: build, then deploy (asks for the parameters the first time)
 deploy: build

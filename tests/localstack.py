@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,25 +75,36 @@ class Local:
         return predicate()
 
 
+_OUTPUTS: dict[int, Any] = {}
+
+
 def start_local(*extra: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "TOPIC_"))}
+    # Output goes to a file, not a pipe: a pipe nobody reads fills up and blocks the stack.
+    output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in stop_local
     process = subprocess.Popen(
         [sys.executable, "-m", "intake_cli.main", "local", "--port", str(port), *extra],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    _OUTPUTS[process.pid] = output
     return process, f"http://127.0.0.1:{port}"
 
 
 def stop_local(process: subprocess.Popen[str]) -> str:
+    """Stop the stack as Ctrl-C or SIGTERM would; return everything it printed."""
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    return output
+    process.wait(timeout=30)
+    output = _OUTPUTS.pop(process.pid)
+    output.seek(0)
+    text: str = output.read()
+    output.close()
+    return text
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,7 @@ class LocalPipeline:
         self.headers = security_headers(self.template)
         self._stack: LocalStack | None = None
         self.moto: Any = None
+        self.mock: Any = None
         self.http: Any = None
         self.aws_endpoint = ""
 
@@ -102,19 +103,26 @@ class LocalPipeline:
     def start(self) -> None:
         import logging
 
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
         from werkzeug.serving import make_server
 
         # moto's and werkzeug's per-request lines would drown the pipeline's own output.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+        # The functions talk to moto in-process (no HTTP hop: as fast as the real thing is
+        # far away), and moto's server shares the same state with everything outside this
+        # process (tests, the staff tools, your own boto3) at aws_endpoint.
+        self.mock = mock_aws()
+        self.mock.start()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(name, None)
         os.environ.update(
             {
-                "AWS_ENDPOINT_URL": self.aws_endpoint,
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_DEFAULT_REGION": REGION,
@@ -122,8 +130,6 @@ class LocalPipeline:
                 "POWERTOOLS_TRACE_DISABLED": "true",
             }
         )
-        os.environ.pop("AWS_PROFILE", None)
-        os.environ.pop("AWS_SESSION_TOKEN", None)
         self._build_resources()
         self._load_functions()
 
@@ -301,6 +307,10 @@ class LocalPipeline:
                     "status": "ready" if alive else "starting",
                     "aws_endpoint": self.aws_endpoint,
                     "stack": self._describe(),
+                    "staff": {
+                        "emails": len([e for e in self.options.staff_emails.split(",") if e]),
+                        "phones": len([p for p in self.options.staff_phones.split(",") if p]),
+                    },
                 },
             )
         if path == "/_local/outbox":
@@ -362,6 +372,8 @@ class LocalPipeline:
             thread.join(timeout=10)
         if self.moto is not None:
             self.moto.stop()
+        if self.mock is not None:
+            self.mock.stop()
 
 
 def _json_response(status: int, body: Any) -> Answer:

@@ -83,8 +83,10 @@ def from_stack(stack: str, region: str | None, profile: str | None) -> Target:
 
 
 def from_local(url: str) -> Target:
+    if not url.startswith(("http://", "https://")):
+        raise TargetError(f"--local takes an http:// URL, not {url!r}")
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/_local/health", timeout=5) as answer:  # noqa: S310 - a local URL the user gave
+        with urllib.request.urlopen(f"{url.rstrip('/')}/_local/health", timeout=5) as answer:  # noqa: S310  # nosec B310
             health = json.load(answer)
     except OSError as exc:
         raise TargetError(f"no local stack answers at {url}: start it with `make run`") from exc

@@ -32,3 +32,15 @@ def test_every_template_handler_module_exists() -> None:
             path = ROOT / "functions" / (module.replace(".", "/") + ".py")
             assert path.exists(), path
             assert f"def {function}(" in path.read_text()
+
+
+def test_the_lock_pins_every_bundled_requirement() -> None:
+    lines = (ROOT / "functions" / "requirements.lock").read_text().splitlines()
+    pinned = {line.split("==")[0].replace("_", "-") for line in lines if "==" in line}
+    wanted = {
+        _name(line).split("[")[0].replace("_", "-")
+        for line in (ROOT / "functions" / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert wanted <= pinned
+    assert all(line.count("==") == 1 for line in lines if line and not line.startswith("#"))
