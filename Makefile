@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index load lock clean
+.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index load lock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -104,3 +104,8 @@ openapi: install
 ## site-index: rebuild the site's search index from its pages
 site-index: install
 	$(PY) -m intake_cli.site_index
+
+## bench: cold start, warm cost, package size, end to end and cost, side by side with baselines
+##        (BENCH_QUICK=1: a few iterations)
+bench: install
+	BENCH_QUICK=$(BENCH_QUICK) $(PY) benchmarks/run.py

@@ -6,7 +6,10 @@ The only module of this function that imports boto3. Each send method raises
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -23,6 +26,8 @@ _CONFIG = Config(
     connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3}
 )
 _serializer = TypeSerializer()
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 _deserializer = TypeDeserializer()
 
 # SES v2 errors that no retry will fix.
@@ -166,15 +171,15 @@ class Mailer:
         self._client = client or boto3.client("sesv2", config=_CONFIG)
 
     def send(self, to: str, subject: str, text: str, html: str) -> str:
-        # One MIME message with a plain-text and an HTML part. The headers are built by the
-        # email package from fixed text and our own reference: nothing typed reaches them.
-        message = EmailMessage()
-        message["Subject"] = subject
+        # One MIME message with a plain-text and an HTML part, built from fixed text and our
+        # own reference in the headers: nothing typed reaches them. Quoted-printable keeps it
+        # 7-bit clean through every mail hop.
+        message = MIMEMultipart("alternative")
+        message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
         message["From"] = self._sender
         message["To"] = to
-        # Quoted-printable keeps the message 7-bit clean through every mail hop.
-        message.set_content(text, cte="quoted-printable")
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
+        message.attach(MIMEText(text, "plain", _UTF8_QP))
+        message.attach(MIMEText(html, "html", _UTF8_QP))
         try:
             response = self._client.send_email(
                 FromEmailAddress=self._sender,

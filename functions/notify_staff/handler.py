@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
 from intake_common.contract import AlertMessage
-from intake_common.observability import logger, metrics, tracer
+from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
 
 from . import logic
@@ -45,7 +45,6 @@ processor = BatchProcessor(
 )
 
 
-@tracer.capture_method(capture_response=False)
 def record_handler(record: AlertQueueRecord) -> str:
     try:
         return logic.handle_alert(
@@ -66,7 +65,6 @@ def record_handler(record: AlertQueueRecord) -> str:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from intake_common.errors import FieldError, body_error, field_errors
 from intake_common.models import AppointmentRequest
-from intake_common.observability import logger, metrics, tracer
+from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
 from . import logic
@@ -214,7 +214,6 @@ def unexpected(exc: Exception) -> Response[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = app.resolve(event, context)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake_common.observability import logger, metrics, tracer
+from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
 from .adapters import AlertTopic, RequestTable
@@ -37,7 +37,6 @@ def redrive(now: datetime) -> int:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     return {"redriven": redrive(datetime.now(UTC))}

@@ -37,6 +37,7 @@ class Result:
     seconds: float
     body: dict[str, Any] = field(default_factory=dict)
     submission_id: str = ""
+    sent_at: float = 0.0  # time.perf_counter() when the POST started
 
 
 def _letters(index: int) -> str:
@@ -62,7 +63,7 @@ def _request(index: int) -> dict[str, Any]:
     }
 
 
-def _post(url: str, body: dict[str, Any]) -> tuple[int, float, dict[str, Any]]:
+def _post(url: str, body: dict[str, Any]) -> tuple[int, float, dict[str, Any], float]:
     data = json.dumps(body).encode()
     request = urllib.request.Request(  # noqa: S310  # nosec B310
         f"{url}/api/appointments",
@@ -81,7 +82,7 @@ def _post(url: str, body: dict[str, Any]) -> tuple[int, float, dict[str, Any]]:
         parsed = json.loads(payload or b"{}")
     except ValueError:
         parsed = {}
-    return status, elapsed, parsed
+    return status, elapsed, parsed, started
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -104,22 +105,23 @@ def run(
     sent: list[dict[str, Any]] = []
     lock = threading.Lock()
 
+    def send(kind: str, body: dict[str, Any]) -> Result:
+        status, seconds, answer, sent_at = _post(url, body)
+        return Result(kind, status, seconds, answer, body["submission_id"], sent_at)
+
     def one(index: int) -> Result:
         roll = rng.random()
         if roll < invalid_share:
-            body = {**_request(index), "email": "not-an-email"}
-            status, seconds, answer = _post(url, body)
-            return Result("invalid", status, seconds, answer, body["submission_id"])
+            return send("invalid", {**_request(index), "email": "not-an-email"})
         with lock:
             earlier = rng.choice(sent) if sent and roll < invalid_share + duplicate_share else None
         if earlier is not None:
-            status, seconds, answer = _post(url, earlier)
-            return Result("duplicate", status, seconds, answer, earlier["submission_id"])
+            return send("duplicate", earlier)
         body = _request(index)
-        status, seconds, answer = _post(url, body)
+        result = send("valid", body)
         with lock:
             sent.append(body)
-        return Result("valid", status, seconds, answer, body["submission_id"])
+        return result
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         return list(pool.map(one, range(total)))
