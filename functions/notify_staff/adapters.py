@@ -178,8 +178,9 @@ class Mailer:
         message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
         message["From"] = self._sender
         message["To"] = to
-        message.attach(MIMEText(text, "plain", _UTF8_QP))
-        message.attach(MIMEText(html, "html", _UTF8_QP))
+        # MIMEText takes a Charset too (set_payload does); typeshed only lists str.
+        message.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]
+        message.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]
         try:
             response = self._client.send_email(
                 FromEmailAddress=self._sender,
