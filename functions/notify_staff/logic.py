@@ -155,7 +155,7 @@ def handle_alert(
         logger.info("alert not needed", submission_id=request_id, alert_state=request.alert_state)
         return request.alert_state
 
-    at = now.isoformat(timespec="seconds")
+    at = now.isoformat(timespec="milliseconds")
     epoch = int(now.timestamp())
     email = render_email(request, settings) if settings.staff_emails else None
     sms = render_sms(request, settings) if settings.staff_phones else None

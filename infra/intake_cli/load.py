@@ -37,7 +37,7 @@ class Result:
     seconds: float
     body: dict[str, Any] = field(default_factory=dict)
     submission_id: str = ""
-    sent_at: float = 0.0  # time.perf_counter() when the POST started
+    sent_at: float = 0.0  # time.time() when the POST started (the functions stamp wall time)
 
 
 def _letters(index: int) -> str:
@@ -71,6 +71,7 @@ def _post(url: str, body: dict[str, Any]) -> tuple[int, float, dict[str, Any], f
         headers={"Content-Type": "application/json"},
         method="POST",
     )
+    sent_wall = time.time()
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  # nosec B310
@@ -82,7 +83,7 @@ def _post(url: str, body: dict[str, Any]) -> tuple[int, float, dict[str, Any], f
         parsed = json.loads(payload or b"{}")
     except ValueError:
         parsed = {}
-    return status, elapsed, parsed, started
+    return status, elapsed, parsed, sent_wall
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -228,7 +229,7 @@ def report(results: list[Result], elapsed: float) -> dict[str, Any]:
     }
 
 
-def _start_local() -> tuple[subprocess.Popen[bytes], str]:
+def start_local() -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.requests > 20_000 or args.concurrency > 200:
         parser.error("bounded: at most 20000 requests and 200 clients")
-    process, url = (None, args.url) if args.url else _start_local()
+    process, url = (None, args.url) if args.url else start_local()
     if url is None or not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         parser.error("the load test only targets the local stack on loopback")
     try:

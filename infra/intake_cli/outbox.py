@@ -18,13 +18,23 @@ def _part(message: Message, subtype: str) -> str:
     return ""
 
 
+def _snapshot(items: Any) -> list[Any]:
+    """A copy of a moto list or dict that the functions may be appending to right now."""
+    for _ in range(10):
+        try:
+            return list(items)
+        except RuntimeError:  # mutated during iteration: try again
+            continue
+    return []
+
+
 def read_outbox(region: str, account: str = ACCOUNT_ID) -> dict[str, list[dict[str, Any]]]:
     """``{"emails": [{"to", "from", "subject", "text", "html"}], "sms": [{"to", "message"}]}``."""
     from moto.ses.models import RawMessage, ses_backends
     from moto.sns.models import sns_backends
 
     emails = []
-    for sent in ses_backends[account][region].sent_messages:
+    for sent in _snapshot(ses_backends[account][region].sent_messages):
         if isinstance(sent, RawMessage):
             parsed = email.message_from_string(sent.raw_data)
             emails.append(
@@ -41,6 +51,8 @@ def read_outbox(region: str, account: str = ACCOUNT_ID) -> dict[str, list[dict[s
             emails.append({"id": sent.id, "to": [], "subject": sent.subject, "text": sent.body})
     sms = [
         {"id": message_id, "to": phone, "message": text}
-        for message_id, (phone, text) in sns_backends[account][region].sms_messages.items()
+        for message_id, (phone, text) in _snapshot(
+            sns_backends[account][region].sms_messages.items()
+        )
     ]
     return {"emails": emails, "sms": sms}

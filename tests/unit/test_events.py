@@ -1,0 +1,37 @@
+"""The events the local stack and the tests build have the shape AWS sends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from intake_cli.apigw import rest_event, sqs_event
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+def test_rest_event_has_the_keys_of_a_recorded_api_gateway_event() -> None:
+    recorded = json.loads((EVENTS / "apigw-rest-post-appointments.json").read_text())
+    built = rest_event("POST", "/appointments", resource="/appointments", body="{}")
+    assert set(built) == set(recorded)
+    assert set(built["requestContext"]) == set(recorded["requestContext"])
+    assert built["requestContext"]["stage"] == "prod"
+
+
+def test_sqs_event_matches_lambdas_record_shape() -> None:
+    from aws_lambda_powertools.utilities.parser.models import SqsModel
+
+    message = {
+        "MessageId": "m1",
+        "ReceiptHandle": "r1",
+        "Body": "{}",
+        "MD5OfBody": "0" * 32,
+        "Attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1",
+            "SenderId": "x",
+            "ApproximateFirstReceiveTimestamp": "1",
+        },
+    }
+    event = sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
+    SqsModel.model_validate(event)
