@@ -189,7 +189,13 @@ def _alert_times(ddb: Any, table: str, sent: dict[str, float], timeout: float = 
 def cost(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
     """AWS cost per 10,000 requests, from the measured durations and the template's memory."""
     n = 10_000
-    memory_gb = 512 / 1024
+    from intake_cli.template import load_template
+
+    resources = load_template()["Resources"]
+    memory_gb = [
+        resources[name]["Properties"]["MemorySize"] / 1024
+        for name in ("SubmitRequestFunction", "NotifyStaffFunction")
+    ]
     submit_ms = warm_result["submit"]["p50_ms"] + AWS_CALL_MS["dynamodb"] + AWS_CALL_MS["sns"]
     notify_ms = (
         warm_result["notify"]["p50_ms"]
@@ -202,7 +208,10 @@ def cost(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
         "lambda": n
         * (
             2 * PRICES["lambda_request"]
-            + sum(ms / 1000 * memory_gb * PRICES["lambda_gb_second_arm64"] for ms in billed)
+            + sum(
+                ms / 1000 * gb * PRICES["lambda_gb_second_arm64"]
+                for ms, gb in zip(billed, memory_gb, strict=True)
+            )
         ),
         "api_gateway": n * PRICES["api_gateway_rest_request"],
         "dynamodb": n
@@ -220,7 +229,10 @@ def cost(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
         "region": "us-east-1",
         "requests": n,
         "assumptions": {
-            "memory_mb": 512,
+            "memory_mb": {
+                "submit_request": memory_gb[0] * 1024,
+                "notify_staff": memory_gb[1] * 1024,
+            },
             "billed_ms": {"submit_request": billed[0], "notify_staff": billed[1]},
             "aws_call_ms": AWS_CALL_MS,
             "recipients": "2 staff emails, 1 staff phone",
