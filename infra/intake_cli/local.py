@@ -54,7 +54,7 @@ class Options:
     # Seconds before a failed message is received again; None: the queue's visibility timeout,
     # as with Lambda's event source mapping. A short delay makes retries visible in development.
     retry_delay: int | None = None
-    poll_wait: int = 1
+    poll_interval: float = 0.1
 
 
 def security_headers(template: dict[str, Any]) -> dict[str, str]:
@@ -84,7 +84,10 @@ class LocalPipeline:
         self.ready = threading.Event()
         self.threads: list[threading.Thread] = []
         self.handlers: dict[str, Handler] = {}
-        self.locks: dict[str, threading.Lock] = {}
+        # One function event at a time, across all functions: each function is one Lambda
+        # execution environment (one event at a time), and moto's in-memory backends are not
+        # safe to change from several threads at once (a query can meet a dict mid-update).
+        self.invocation_lock = threading.RLock()
         self.routes: list[Route] = api_routes(self.template)
         self.headers = security_headers(self.template)
         self._stack: LocalStack | None = None
@@ -104,7 +107,11 @@ class LocalPipeline:
         import logging
 
         from moto import mock_aws
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
         from werkzeug.serving import make_server
 
         # moto's and werkzeug's per-request lines would drown the pipeline's own output.
@@ -115,9 +122,19 @@ class LocalPipeline:
         # process (tests, the staff tools, your own boto3) at aws_endpoint.
         self.mock = mock_aws()
         self.mock.start()
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.moto.start()
-        host, port = self.moto.get_host_and_port()
+        moto_app = DomainDispatcherApplication(create_backend_app)
+
+        def locked_moto(environ: dict[str, Any], start_response: StartResponse) -> Any:
+            # Outside callers (tests, the staff tools) change moto's state under the same lock
+            # as the functions do.
+            with self.invocation_lock:
+                return list(moto_app(environ, start_response))
+
+        self.moto = make_server(
+            "127.0.0.1", 0, locked_moto, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._spawn("moto", self.moto.serve_forever)
+        host, port = "127.0.0.1", self.moto.server_port
         self.aws_endpoint = f"http://{host}:{port}"
         for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(name, None)
@@ -169,8 +186,6 @@ class LocalPipeline:
                 os.environ["LOOKUP_HINT"] = "intake --local requests show {reference}"
             module, _, attribute = resource["Properties"]["Handler"].rpartition(".")
             self.handlers[name] = getattr(importlib.import_module(module), attribute)
-            # One event at a time per function, as in one Lambda execution environment.
-            self.locks[name] = threading.Lock()
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -179,7 +194,7 @@ class LocalPipeline:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         timeout = int(self.template["Resources"][function]["Properties"].get("Timeout", 3))
-        with self.locks[function]:
+        with self.invocation_lock:
             return self.handlers[function](event, LambdaContext(function, timeout_seconds=timeout))
 
     # --- the SQS event source mapping -------------------------------------------------------
@@ -192,41 +207,49 @@ class LocalPipeline:
         sqs = boto3.client("sqs", region_name=REGION)
         while not self.stop_event.is_set():
             try:
-                messages = sqs.receive_message(
-                    QueueUrl=url,
-                    MaxNumberOfMessages=int(source.get("BatchSize", 10)),
-                    WaitTimeSeconds=self.options.poll_wait,
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                ).get("Messages", [])
+                with self.invocation_lock:  # moto's state is changed under this lock only
+                    messages = sqs.receive_message(
+                        QueueUrl=url,
+                        MaxNumberOfMessages=int(source.get("BatchSize", 10)),
+                        AttributeNames=["All"],
+                        MessageAttributeNames=["All"],
+                    ).get("Messages", [])
                 if not messages:
+                    self.stop_event.wait(self.options.poll_interval)
                     continue
                 failed = self._deliver(messages, arn, source)
                 done = [m for m in messages if m["MessageId"] not in failed]
-                if failed and self.options.retry_delay is not None:
-                    sqs.change_message_visibility_batch(
-                        QueueUrl=url,
-                        Entries=[
-                            {
-                                "Id": str(i),
-                                "ReceiptHandle": m["ReceiptHandle"],
-                                "VisibilityTimeout": self.options.retry_delay,
-                            }
-                            for i, m in enumerate(messages)
-                            if m["MessageId"] in failed
-                        ],
-                    )
-                if done:
-                    sqs.delete_message_batch(
-                        QueueUrl=url,
-                        Entries=[
-                            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                            for i, m in enumerate(done)
-                        ],
-                    )
+                self._settle(sqs, url, messages, failed, done)
             except Exception as exc:  # keep polling, as the managed poller does
-                print(f"sqs poller: {type(exc).__name__}", file=sys.stderr)
+                print(f"sqs poller: {type(exc).__name__}", file=sys.stderr, flush=True)
                 self.stop_event.wait(1)
+
+    def _settle(
+        self, sqs: Any, url: str, messages: list[Any], failed: set[str], done: list[Any]
+    ) -> None:
+        """Delete what succeeded; what failed comes back after the visibility timeout."""
+        with self.invocation_lock:
+            if failed and self.options.retry_delay is not None:
+                sqs.change_message_visibility_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {
+                            "Id": str(i),
+                            "ReceiptHandle": m["ReceiptHandle"],
+                            "VisibilityTimeout": self.options.retry_delay,
+                        }
+                        for i, m in enumerate(messages)
+                        if m["MessageId"] in failed
+                    ],
+                )
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(done)
+                    ],
+                )
 
     def _deliver(self, messages: list[Any], arn: str, source: dict[str, Any]) -> set[str]:
         """Run notify_staff on a batch; the ids it failed (all of them if it raised)."""
@@ -241,7 +264,10 @@ class LocalPipeline:
 
     def _redrive_loop(self) -> None:
         while not self.stop_event.wait(self.options.redrive_interval):
-            self.redrive()
+            try:
+                self.redrive()
+            except Exception as exc:  # the scheduler tries again at the next interval
+                print(f"alert re-drive failed: {type(exc).__name__}", file=sys.stderr, flush=True)
 
     def redrive(self) -> Any:
         return self.invoke("RedriveAlertsFunction", {"source": "local"})
@@ -314,11 +340,15 @@ class LocalPipeline:
                 },
             )
         if path == "/_local/outbox":
-            return _json_response(200, read_outbox(REGION))
+            with self.invocation_lock:
+                box = read_outbox(REGION)
+            return _json_response(200, box)
         if path == "/_local/redrive" and method == "POST":
             return _json_response(200, self.redrive())
         if path in {"/_local", "/_local/"}:
-            page = outbox_page(read_outbox(REGION))
+            with self.invocation_lock:
+                box = read_outbox(REGION)
+            page = outbox_page(box)
             return (
                 "200 OK",
                 [("Content-Type", "text/html; charset=utf-8"), *self.headers.items()],
@@ -366,12 +396,12 @@ class LocalPipeline:
     # --- shut-down --------------------------------------------------------------------------
     def stop(self) -> None:
         self.stop_event.set()
-        if self.http is not None:
-            self.http.shutdown()
+        for server in (self.http, self.moto):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
         for thread in self.threads:
             thread.join(timeout=10)
-        if self.moto is not None:
-            self.moto.stop()
         if self.mock is not None:
             self.mock.stop()
 
