@@ -84,15 +84,19 @@ class LocalPipeline:
         self.ready = threading.Event()
         self.threads: list[threading.Thread] = []
         self.handlers: dict[str, Handler] = {}
-        # One function event at a time, across all functions: each function is one Lambda
-        # execution environment (one event at a time), and moto's in-memory backends are not
-        # safe to change from several threads at once (a query can meet a dict mid-update).
-        self.invocation_lock = threading.RLock()
+        # Each function serves one event at a time, as one Lambda execution environment does.
+        self.function_locks: dict[str, threading.Lock] = {}
+        # moto's in-memory backends are not safe to use from several threads at once (a query
+        # can meet a dict mid-update, two conditional writes can both pass): every AWS call,
+        # from the functions or from outside through moto's server, runs under this lock, so
+        # each call is atomic, as it is in AWS.
+        self.moto_lock = threading.RLock()
         self.routes: list[Route] = api_routes(self.template)
         self.headers = security_headers(self.template)
         self._stack: LocalStack | None = None
         self.moto: Any = None
         self.mock: Any = None
+        self._restore_moto: Callable[[], None] = lambda: None
         self.http: Any = None
         self.aws_endpoint = ""
 
@@ -122,12 +126,13 @@ class LocalPipeline:
         # process (tests, the staff tools, your own boto3) at aws_endpoint.
         self.mock = mock_aws()
         self.mock.start()
+        self._serialise_moto_calls()
         moto_app = DomainDispatcherApplication(create_backend_app)
 
         def locked_moto(environ: dict[str, Any], start_response: StartResponse) -> Any:
             # Outside callers (tests, the staff tools) change moto's state under the same lock
             # as the functions do.
-            with self.invocation_lock:
+            with self.moto_lock:
                 return list(moto_app(environ, start_response))
 
         self.moto = make_server(
@@ -155,6 +160,19 @@ class LocalPipeline:
         self._spawn("sqs-poller", self._poll_alert_queue)
         self._spawn("alert-redrive", self._redrive_loop)
         self.ready.set()
+
+    def _serialise_moto_calls(self) -> None:
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        original = BotocoreStubber.__call__
+        lock = self.moto_lock
+
+        def locked(stubber: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(stubber, *args, **kwargs)
+
+        BotocoreStubber.__call__ = locked  # type: ignore[method-assign,assignment]
+        self._restore_moto = lambda: setattr(BotocoreStubber, "__call__", original)
 
     def _build_resources(self) -> None:
         import boto3
@@ -186,6 +204,7 @@ class LocalPipeline:
                 os.environ["LOOKUP_HINT"] = "intake --local requests show {reference}"
             module, _, attribute = resource["Properties"]["Handler"].rpartition(".")
             self.handlers[name] = getattr(importlib.import_module(module), attribute)
+            self.function_locks[name] = threading.Lock()
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -194,7 +213,7 @@ class LocalPipeline:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         timeout = int(self.template["Resources"][function]["Properties"].get("Timeout", 3))
-        with self.invocation_lock:
+        with self.function_locks[function]:
             return self.handlers[function](event, LambdaContext(function, timeout_seconds=timeout))
 
     # --- the SQS event source mapping -------------------------------------------------------
@@ -207,13 +226,12 @@ class LocalPipeline:
         sqs = boto3.client("sqs", region_name=REGION)
         while not self.stop_event.is_set():
             try:
-                with self.invocation_lock:  # moto's state is changed under this lock only
-                    messages = sqs.receive_message(
-                        QueueUrl=url,
-                        MaxNumberOfMessages=int(source.get("BatchSize", 10)),
-                        AttributeNames=["All"],
-                        MessageAttributeNames=["All"],
-                    ).get("Messages", [])
+                messages = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=int(source.get("BatchSize", 10)),
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
                 if not messages:
                     self.stop_event.wait(self.options.poll_interval)
                     continue
@@ -228,28 +246,26 @@ class LocalPipeline:
         self, sqs: Any, url: str, messages: list[Any], failed: set[str], done: list[Any]
     ) -> None:
         """Delete what succeeded; what failed comes back after the visibility timeout."""
-        with self.invocation_lock:
-            if failed and self.options.retry_delay is not None:
-                sqs.change_message_visibility_batch(
-                    QueueUrl=url,
-                    Entries=[
-                        {
-                            "Id": str(i),
-                            "ReceiptHandle": m["ReceiptHandle"],
-                            "VisibilityTimeout": self.options.retry_delay,
-                        }
-                        for i, m in enumerate(messages)
-                        if m["MessageId"] in failed
-                    ],
-                )
-            if done:
-                sqs.delete_message_batch(
-                    QueueUrl=url,
-                    Entries=[
-                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                        for i, m in enumerate(done)
-                    ],
-                )
+        if failed and self.options.retry_delay is not None:
+            sqs.change_message_visibility_batch(
+                QueueUrl=url,
+                Entries=[
+                    {
+                        "Id": str(i),
+                        "ReceiptHandle": m["ReceiptHandle"],
+                        "VisibilityTimeout": self.options.retry_delay,
+                    }
+                    for i, m in enumerate(messages)
+                    if m["MessageId"] in failed
+                ],
+            )
+        if done:
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
 
     def _deliver(self, messages: list[Any], arn: str, source: dict[str, Any]) -> set[str]:
         """Run notify_staff on a batch; the ids it failed (all of them if it raised)."""
@@ -340,13 +356,13 @@ class LocalPipeline:
                 },
             )
         if path == "/_local/outbox":
-            with self.invocation_lock:
+            with self.moto_lock:
                 box = read_outbox(REGION)
             return _json_response(200, box)
         if path == "/_local/redrive" and method == "POST":
             return _json_response(200, self.redrive())
         if path in {"/_local", "/_local/"}:
-            with self.invocation_lock:
+            with self.moto_lock:
                 box = read_outbox(REGION)
             page = outbox_page(box)
             return (
@@ -403,6 +419,7 @@ class LocalPipeline:
         for thread in self.threads:
             thread.join(timeout=10)
         if self.mock is not None:
+            self._restore_moto()
             self.mock.stop()
 
 
