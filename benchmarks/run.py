@@ -128,19 +128,12 @@ def end_to_end() -> dict[str, Any]:
     this machine. It is read from the table after each level: no polling while the requests
     run, so the measurement does not slow what it measures.
     """
-    import boto3
-
     from intake_cli.load import _health, percentile, run
+    from intake_cli.target import local_session
 
     process, url = _start_local()
     health = _health(url)
-    ddb = boto3.client(
-        "dynamodb",
-        endpoint_url=health["aws_endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",  # noqa: S106 - moto accepts anything
-    )
+    ddb = local_session().client("dynamodb", endpoint_url=health["aws_endpoint"])
     results: dict[str, Any] = {}
     try:
         for clients in E2E_LEVELS:

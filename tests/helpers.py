@@ -42,3 +42,22 @@ def header(response: dict[str, Any], name: str) -> str | None:
         if key.lower() == name.lower():
             return str(value)
     return None
+
+
+def fail_until_dead_lettered(aws: LocalStack, deliver: Any, receives: int = 5) -> None:
+    """Let notify_staff fail one message on every receive until SQS dead-letters it.
+
+    ``receives`` is the template's ``maxReceiveCount``; the visibility timeout is cut to 0
+    after each failure so the test need not wait for it.
+    """
+    sqs = boto3.client("sqs", region_name=REGION)
+    for _ in range(receives):
+        batch = receive(aws)
+        assert len(batch) == 1
+        assert len(deliver(batch)["batchItemFailures"]) == 1
+        sqs.change_message_visibility(
+            QueueUrl=aws.physical["AlertQueue"],
+            ReceiptHandle=batch[0]["ReceiptHandle"],
+            VisibilityTimeout=0,
+        )
+    assert receive(aws) == []

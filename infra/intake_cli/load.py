@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
+from .target import local_session
 
 # urlopen (bandit B310) only ever gets the http:// loopback URL that main() checks.
 
@@ -145,13 +145,7 @@ def reconcile(
 ) -> dict[str, Any]:
     """The end state, after waiting for the alerts. ``problems`` lists what is wrong."""
     health = _health(url)
-    ddb = boto3.client(
-        "dynamodb",
-        endpoint_url=health["aws_endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts anything
-    )
+    ddb = local_session().client("dynamodb", endpoint_url=health["aws_endpoint"])
     accepted = {r.submission_id: r.body.get("reference") for r in results if r.status == 201}
     expected = {ref for ref in accepted.values() if ref}
 

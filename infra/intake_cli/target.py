@@ -82,6 +82,15 @@ def from_stack(stack: str, region: str | None, profile: str | None) -> Target:
     )
 
 
+def local_session() -> Any:
+    """A boto3 session for moto (it accepts any credentials; the region is the stack's)."""
+    return boto3.Session(
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts anything
+        region_name="us-east-1",
+    )
+
+
 def from_local(url: str) -> Target:
     if not url.startswith(("http://", "https://")):
         raise TargetError(f"--local takes an http:// URL, not {url!r}")
@@ -91,13 +100,8 @@ def from_local(url: str) -> Target:
     except OSError as exc:
         raise TargetError(f"no local stack answers at {url}: start it with `make run`") from exc
     stack = health["stack"]
-    session = boto3.Session(
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts anything
-        region_name="us-east-1",
-    )
     return Target(
-        session=session,
+        session=local_session(),
         endpoint_url=health["aws_endpoint"],
         table=stack["table"],
         audit_table=stack["audit_table"],

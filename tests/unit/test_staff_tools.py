@@ -16,7 +16,7 @@ from botocore.client import BaseClient
 from intake_cli.main import main
 from intake_cli.template import LocalStack
 from tests.conftest import REGION, all_items, valid_fields
-from tests.helpers import json_body, outbox, receive
+from tests.helpers import fail_until_dead_lettered, json_body, outbox, receive
 from tests.unit.conftest import Deliver, Invoke
 
 STACK = "clinic"
@@ -260,7 +260,6 @@ def test_dlq_redrive_moves_messages_back_and_a_redriven_message_alerts_once(
 ) -> None:
     from notify_staff import handler
 
-    sqs = boto3.client("sqs", region_name=REGION)
     reference = _submit(invoke)
 
     class _TableDown:
@@ -272,15 +271,7 @@ def test_dlq_redrive_moves_messages_back_and_a_redriven_message_alerts_once(
     # The table is unreachable for every receive: the message ends in the DLQ
     with monkeypatch.context() as patch:
         patch.setattr(handler.table, "_client", _TableDown())
-        for _ in range(5):
-            batch = receive(stack)
-            assert len(deliver(batch)["batchItemFailures"]) == 1
-            sqs.change_message_visibility(
-                QueueUrl=stack.physical["AlertQueue"],
-                ReceiptHandle=batch[0]["ReceiptHandle"],
-                VisibilityTimeout=0,
-            )
-        assert receive(stack) == []
+        fail_until_dead_lettered(stack, deliver)
     assert outbox()["emails"] == []
 
     # After the fix, ops move it back

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from intake_cli.template import LocalStack
 from intake_common.contract import AlertMessage
 from tests.conftest import REGION, all_items, valid_fields
-from tests.helpers import json_body, outbox, receive
+from tests.helpers import fail_until_dead_lettered, json_body, outbox, receive
 from tests.unit.conftest import Deliver, Invoke
 
 
@@ -106,21 +106,11 @@ def test_message_for_a_missing_request_ends_in_the_dlq(
     deliver: Deliver, aws: LocalStack, logs: Any
 ) -> None:
     sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
     message = AlertMessage(request_id=uuid.uuid4(), published_at=datetime.now(UTC))
     sns.publish(TopicArn=aws.physical["AlertTopic"], Message=message.model_dump_json())
 
-    for _ in range(5):  # the template's maxReceiveCount
-        batch = receive(aws)
-        assert len(batch) == 1
-        assert len(deliver(batch)["batchItemFailures"]) == 1
-        sqs.change_message_visibility(
-            QueueUrl=aws.physical["AlertQueue"],
-            ReceiptHandle=batch[0]["ReceiptHandle"],
-            VisibilityTimeout=0,
-        )
+    fail_until_dead_lettered(aws, deliver)
 
-    assert receive(aws) == []
     dead = receive(aws, "AlertDeadLetterQueue")
     assert [m["Body"] for m in dead] == [message.model_dump_json()]
     assert "names no stored request" in logs.getvalue()

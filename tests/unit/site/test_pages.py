@@ -130,3 +130,20 @@ def test_honeypot_is_hidden_from_people_and_assistive_technology() -> None:
     assert honeypot["tabindex"] == "-1"
     assert honeypot["autocomplete"] == "off"
     assert ".hp {" in (SITE / "assets" / "site.css").read_text()
+
+
+def test_every_page_shares_the_same_header_and_footer() -> None:
+    # Plain HTML has no includes: the shared parts are copied, and this keeps the copies equal.
+    def part(page: Path, start: str, end: str) -> str:
+        text = page.read_text(encoding="utf-8")
+        return text[text.index(start) : text.index(end) + len(end)]
+
+    headers = {
+        part(page, '<header class="site-header">', "</header>").replace(
+            'href="#request"', 'href="/#request"'
+        )
+        for page in PAGES
+    }
+    footers = {part(page, '<footer class="site-footer">', "</footer>") for page in PAGES}
+    assert len(headers) == 1
+    assert len(footers) == 1
