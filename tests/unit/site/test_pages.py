@@ -147,3 +147,15 @@ def test_every_page_shares_the_same_header_and_footer() -> None:
     footers = {part(page, '<footer class="site-footer">', "</footer>") for page in PAGES}
     assert len(headers) == 1
     assert len(footers) == 1
+
+
+def test_the_pages_error_messages_are_the_servers_words() -> None:
+    from intake_common.errors import _MESSAGES
+
+    script = (SITE / "assets" / "app.js").read_text(encoding="utf-8")
+    block = script[script.index("var MESSAGES = {") : script.index("var LABELS")]
+    # Adjacent JS string pieces joined by "+" across lines form one message.
+    joined = re.sub(r'"\s*\+\s*"', "", block)
+    page_messages = set(re.findall(r'[a-z_]+: "([^"]+)"', joined))
+    assert page_messages, "no messages found in app.js"
+    assert page_messages <= set(_MESSAGES.values()), page_messages - set(_MESSAGES.values())
