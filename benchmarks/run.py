@@ -128,11 +128,11 @@ def end_to_end() -> dict[str, Any]:
     this machine. It is read from the table after each level: no polling while the requests
     run, so the measurement does not slow what it measures.
     """
-    from intake_cli.load import _health, percentile, run
+    from intake_cli.load import local_health, percentile, run
     from intake_cli.target import local_session
 
     process, url = _start_local()
-    health = _health(url)
+    health = local_health(url)
     ddb = local_session().client("dynamodb", endpoint_url=health["aws_endpoint"])
     results: dict[str, Any] = {}
     try:

@@ -85,13 +85,14 @@ _TYPE_TO_CODE: dict[str, str] = {
 }
 
 
+_OWN_CODES = frozenset(code for _, code in _MESSAGES) | frozenset(_GENERIC)
+
+
 def _code_for(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind in _TYPE_TO_CODE:
         return _TYPE_TO_CODE[kind]
-    if kind in {code for _, code in _MESSAGES} or kind in _GENERIC:
-        return kind
-    return "invalid"
+    return kind if kind in _OWN_CODES else "invalid"
 
 
 def field_errors(errors: Iterable[ErrorDetails]) -> list[FieldError]:

@@ -6,7 +6,7 @@ Nothing else in the functions reads ``os.environ`` (Powertools reads its own ``P
 from __future__ import annotations
 
 import os
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -42,7 +42,8 @@ class _EnvModel(BaseModel):
         return ZoneInfo(self.clinic_timezone)
 
     @classmethod
-    def from_env(cls) -> _EnvModel:
+    def from_env(cls) -> Self:
+        """The settings, from the environment the template gives the function."""
         return cls.model_validate(dict(os.environ))
 
 
@@ -55,10 +56,6 @@ class SubmitSettings(_EnvModel):
     thank_you_path: Annotated[str, Field(alias="THANK_YOU_PATH", pattern=r"^/")] = "/thank-you.html"
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
     sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
-
-    @classmethod
-    def from_env(cls) -> SubmitSettings:
-        return cls.model_validate(dict(os.environ))
 
 
 class NotifySettings(_EnvModel):
@@ -80,7 +77,3 @@ class NotifySettings(_EnvModel):
             if not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
                 raise ValueError("STAFF_PHONES must be E.164 numbers")
         return value
-
-    @classmethod
-    def from_env(cls) -> NotifySettings:
-        return cls.model_validate(dict(os.environ))

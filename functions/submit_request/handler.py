@@ -7,7 +7,7 @@ Typed errors are mapped to HTTP statuses in one place (``_answer_error``).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -94,8 +94,8 @@ def create_appointment() -> Response[str]:
             event.body,
             bool(event.is_base64_encoded),
         )
-        request = _validate(fields, kind)
         now = datetime.now(settings.zone)
+        request = _validate(fields, kind, now.date())
         submission_id = request.submission_id or request.derived_submission_id(now.date())
         receipt = logic.submit(
             request,
@@ -161,10 +161,10 @@ class InvalidFields(Exception):
         self.errors = errors
 
 
-def _validate(fields: dict[str, Any], kind: str) -> AppointmentRequest:
+def _validate(fields: dict[str, Any], kind: str, today: date) -> AppointmentRequest:
     if kind == "form" and fields.get("submission_id") == "":
         fields.pop("submission_id")
-    context = {"today": datetime.now(settings.zone).date()}
+    context = {"today": today}
     try:
         request = AppointmentRequest.model_validate(fields, context=context)
     except ValidationError as exc:

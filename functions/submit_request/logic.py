@@ -35,6 +35,10 @@ class Publisher(Protocol):
     def publish(self, message: AlertMessage) -> str: ...
 
 
+class PendingAlerts(Protocol):
+    def pending_alerts(self, created_before: str, limit: int = 500) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Receipt:
     submission_id: str
@@ -99,6 +103,18 @@ def submit(
         announce(publisher, submission_id, now)
     logger.info("request stored", submission_id=receipt_id, outcome=outcome)
     return Receipt(submission_id=receipt_id, reference=reference, outcome=outcome)
+
+
+def redrive_pending(
+    store: PendingAlerts, publisher: Publisher, created_before: datetime, now: datetime
+) -> int:
+    """Publish again the alert of every request still pending that was stored before
+    ``created_before``; used by the scheduled re-drive and by ``intake alerts redrive``."""
+    cutoff = created_before.astimezone(UTC).isoformat(timespec="milliseconds")
+    ids = store.pending_alerts(cutoff)
+    for submission_id in ids:
+        announce(publisher, submission_id, now)
+    return len(ids)
 
 
 def announce(publisher: Publisher, submission_id: UUID | str, now: datetime) -> None:

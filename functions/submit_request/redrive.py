@@ -17,7 +17,7 @@ from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
 from .adapters import AlertTopic, RequestTable
-from .logic import announce
+from .logic import redrive_pending
 
 settings = SubmitSettings.from_env()
 table = RequestTable(settings.table_name)
@@ -26,14 +26,12 @@ topic = AlertTopic(settings.topic_arn)
 
 def redrive(now: datetime) -> int:
     """Publish the alert of every request pending for longer than the grace period."""
-    cutoff = now - timedelta(minutes=settings.sweep_grace_minutes)
-    ids = table.pending_alerts(cutoff.astimezone(UTC).isoformat(timespec="milliseconds"))
-    for submission_id in ids:
-        announce(topic, submission_id, now)
-    if ids:
-        metrics.add_metric(name="AlertRedriven", unit="Count", value=len(ids))
-        logger.warning("re-drove pending alerts", count=len(ids))
-    return len(ids)
+    grace = timedelta(minutes=settings.sweep_grace_minutes)
+    count = redrive_pending(table, topic, now - grace, now)
+    if count:
+        metrics.add_metric(name="AlertRedriven", unit="Count", value=count)
+        logger.warning("re-drove pending alerts", count=count)
+    return count
 
 
 @logger.inject_lambda_context(clear_state=True)

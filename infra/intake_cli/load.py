@@ -128,13 +128,13 @@ def run(
         return list(pool.map(one, range(total)))
 
 
-def _health(url: str) -> dict[str, Any]:
+def local_health(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{url}/_local/health", timeout=5) as answer:  # noqa: S310  # nosec B310
         health: dict[str, Any] = json.load(answer)
     return health
 
 
-def _outbox(url: str) -> dict[str, list[dict[str, Any]]]:
+def local_outbox(url: str) -> dict[str, list[dict[str, Any]]]:
     with urllib.request.urlopen(f"{url}/_local/outbox", timeout=30) as answer:  # noqa: S310  # nosec B310
         box: dict[str, list[dict[str, Any]]] = json.load(answer)
     return box
@@ -144,13 +144,13 @@ def reconcile(
     url: str, results: list[Result], emails_each: int, sms_each: int, timeout: float = 120
 ) -> dict[str, Any]:
     """The end state, after waiting for the alerts. ``problems`` lists what is wrong."""
-    health = _health(url)
+    health = local_health(url)
     ddb = local_session().client("dynamodb", endpoint_url=health["aws_endpoint"])
     accepted = {r.submission_id: r.body.get("reference") for r in results if r.status == 201}
     expected = {ref for ref in accepted.values() if ref}
 
     def counts() -> tuple[dict[str, int], dict[str, int]]:
-        box = _outbox(url)
+        box = local_outbox(url)
         emails: dict[str, int] = {}
         for message in box["emails"]:
             reference = message["subject"].rsplit(" ", 1)[-1]
@@ -246,7 +246,7 @@ def start_local() -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            _health(url)
+            local_health(url)
             return process, url
         except OSError:
             time.sleep(0.2)
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if url is None or not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         parser.error("the load test only targets the local stack on loopback")
     try:
-        health = _health(url)
+        health = local_health(url)
         started = time.perf_counter()
         results = run(url, args.requests, args.concurrency, args.duplicates, args.invalid)
         summary = report(results, time.perf_counter() - started)

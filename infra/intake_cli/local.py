@@ -74,6 +74,28 @@ def security_headers(template: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
+def serialise_moto_calls(lock: threading.RLock) -> Callable[[], None]:
+    """Run every in-process moto call under ``lock``; return what undoes it.
+
+    moto's backends are not thread-safe: a query can meet a dict mid-update, and two
+    conditional writes can both pass. Each AWS call is atomic in AWS, so it is made atomic here.
+    """
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.__call__
+
+    def locked(stubber: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(stubber, *args, **kwargs)
+
+    BotocoreStubber.__call__ = locked  # type: ignore[method-assign,assignment]
+
+    def restore() -> None:
+        BotocoreStubber.__call__ = original  # type: ignore[method-assign]
+
+    return restore
+
+
 class LocalPipeline:
     """moto, the data resources, the functions, the poller and the HTTP front door."""
 
@@ -126,7 +148,7 @@ class LocalPipeline:
         # process (tests, the staff tools, your own boto3) at aws_endpoint.
         self.mock = mock_aws()
         self.mock.start()
-        self._serialise_moto_calls()
+        self._restore_moto = serialise_moto_calls(self.moto_lock)
         moto_app = DomainDispatcherApplication(create_backend_app)
 
         def locked_moto(environ: dict[str, Any], start_response: StartResponse) -> Any:
@@ -160,19 +182,6 @@ class LocalPipeline:
         self._spawn("sqs-poller", self._poll_alert_queue)
         self._spawn("alert-redrive", self._redrive_loop)
         self.ready.set()
-
-    def _serialise_moto_calls(self) -> None:
-        from moto.core.botocore_stubber import BotocoreStubber
-
-        original = BotocoreStubber.__call__
-        lock = self.moto_lock
-
-        def locked(stubber: Any, *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return original(stubber, *args, **kwargs)
-
-        BotocoreStubber.__call__ = locked  # type: ignore[method-assign,assignment]
-        self._restore_moto = lambda: setattr(BotocoreStubber, "__call__", original)
 
     def _build_resources(self) -> None:
         import boto3

@@ -317,12 +317,8 @@ def redrive_dlq(target: Target, limit: int = 1000) -> int:
 def redrive_alerts(target: Target, grace: timedelta, now: datetime) -> int:
     """Publish again the alerts of requests pending for longer than ``grace``."""
     from submit_request.adapters import AlertTopic, RequestTable
-    from submit_request.logic import announce
+    from submit_request.logic import redrive_pending
 
     table = RequestTable(target.table, client=target.client("dynamodb"))
     topic = AlertTopic(target.alert_topic, client=target.client("sns"))
-    cutoff = (now - grace).astimezone(UTC).isoformat(timespec="milliseconds")
-    ids = table.pending_alerts(cutoff)
-    for submission_id in ids:
-        announce(topic, submission_id, now)
-    return len(ids)
+    return redrive_pending(table, topic, now - grace, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,20 +24,14 @@ class ProcessDied(BaseException):
 
 
 @pytest.fixture
-def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+def atomic_dynamodb() -> Iterator[None]:
     """DynamoDB applies a conditional write atomically; moto does not under threads (two
-    conditional updates can both pass). Serialise moto's writes to model the real service."""
-    from moto.dynamodb.models import DynamoDBBackend
+    conditional updates can both pass). Each moto call is made atomic, as the local stack does."""
+    from intake_cli.local import serialise_moto_calls
 
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    restore = serialise_moto_calls(threading.RLock())
+    yield
+    restore()
 
 
 def _run_in_threads(count: int, work: Any) -> list[Any]:
