@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser build scan deploy publish-site openapi site-index load lock bench clean
+.PHONY: install run test lint unit browser npm build scan deploy publish-site openapi site-index load lock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# dynalite, the strict DynamoDB emulator the tests use, from npm (Node 20 is on the machine).
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm: $(NPM_STAMP)
+
 # aws-sam-cli pins old versions of some libraries: it lives in its own venv.
 $(SAM_STAMP):
 	$(PYTHON) -m venv $(SAM_VENV)
@@ -26,9 +34,11 @@ $(SAM_STAMP):
 	touch $@
 
 ## run: the whole pipeline locally on moto: site, API and staff outbox on http://127.0.0.1:8000/
-##      (INTAKE_PORT, INTAKE_HOST, INTAKE_STAFF_EMAILS, ... change the defaults; see intake local -h)
-run: install
-	exec $(VENV)/bin/intake local
+##      (INTAKE_PORT, INTAKE_HOST, INTAKE_STAFF_EMAILS, ... change the defaults; see intake-local -h;
+##       DYNAMODB=dynalite runs DynamoDB on the strict emulator the tests use)
+DYNAMODB ?= moto
+run: install $(if $(filter dynalite,$(DYNAMODB)),$(NPM_STAMP))
+	exec $(VENV)/bin/intake-local --dynamodb $(DYNAMODB)
 
 ## lint: ruff (lint and format) and mypy
 lint: install
@@ -46,11 +56,11 @@ $(CHROMIUM):
 browser: $(CHROMIUM)
 
 ## test: lint, then every test (unit, integration, browser) with coverage
-test: install lint browser
+test: install lint browser $(NPM_STAMP)
 	$(PY) -m pytest --cov --cov-report=term
 
-unit: install
-	$(PY) -m pytest tests/unit -q
+unit: install $(NPM_STAMP)
+	$(PY) -m pytest tests/unit tests/component -q
 
 ## build: sam build, without Docker (functions/Makefile fetches arm64 python3.13 wheels)
 build: $(SAM_STAMP)
@@ -60,7 +70,7 @@ build: $(SAM_STAMP)
 LOAD_REQUESTS ?= 2000
 LOAD_CLIENTS ?= 20
 load: install
-	$(PY) -m intake_cli.load --requests $(LOAD_REQUESTS) --concurrency $(LOAD_CLIENTS)
+	$(PY) infra/scripts/load_test.py --requests $(LOAD_REQUESTS) --concurrency $(LOAD_CLIENTS)
 
 STACK ?= clinic-intake
 
@@ -76,7 +86,7 @@ $(SCAN_STAMP):
 ## scan: bandit, pip-audit on the bundled lock, sam validate --lint, checkov (zero failures)
 scan: install $(SAM_STAMP) $(SCAN_STAMP)
 	$(VENV)/bin/bandit --quiet --recursive functions infra --severity-level medium
-	$(PY) -m intake_cli.audit functions/requirements.lock
+	$(PY) infra/scripts/pip_audit_gate.py functions/requirements.lock
 	$(SAM) validate --lint --region us-east-1 --template-file template.yaml
 	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact \
 		--quiet --skip-download 2>&1 | grep -v -e prismacloud -e NameResolutionError -e MaxRetryError; \
@@ -84,7 +94,7 @@ scan: install $(SAM_STAMP) $(SCAN_STAMP)
 
 ## lock: re-resolve functions/requirements.lock (what sam build bundles) for arm64 / 3.13
 lock: install
-	$(PY) -m intake_cli.lock
+	$(PY) infra/scripts/lock.py
 
 ## deploy: build, then deploy (asks for the parameters the first time)
 deploy: build
@@ -92,18 +102,18 @@ deploy: build
 
 ## publish-site: upload site/ to the stack's bucket and invalidate CloudFront
 publish-site: install
-	$(PY) -m intake_cli.publish --stack $(STACK)
+	$(PY) infra/scripts/publish_site.py --stack $(STACK)
 
 clean:
-	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage node_modules
 
 ## openapi: regenerate docs/openapi.json from the routes and the model
 openapi: install
-	$(PY) -c "import tests.conftest; from submit_request.openapi import render; open('docs/openapi.json','w').write(render())"
+	$(PY) -m submit_request.openapi > docs/openapi.json
 
 ## site-index: rebuild the site's search index from its pages
 site-index: install
-	$(PY) -m intake_cli.site_index
+	$(PY) infra/scripts/site_index.py
 
 ## bench: cold start, warm cost, package size, end to end and cost, side by side with baselines
 ##        (BENCH_QUICK=1: a few iterations)

@@ -115,7 +115,7 @@ def package_sizes() -> dict[str, Any]:
 
 
 def _start_local() -> tuple[subprocess.Popen[bytes], str]:
-    from intake_cli.load import start_local
+    from scripts.load_test import start_local
 
     return start_local()
 
@@ -128,12 +128,12 @@ def end_to_end() -> dict[str, Any]:
     this machine. It is read from the table after each level: no polling while the requests
     run, so the measurement does not slow what it measures.
     """
-    from intake_cli.load import local_health, percentile, run
     from intake_cli.target import local_session
+    from scripts.load_test import local_health, percentile, run
 
     process, url = _start_local()
     health = local_health(url)
-    ddb = local_session().client("dynamodb", endpoint_url=health["aws_endpoint"])
+    ddb = local_session().client("dynamodb", endpoint_url=health["dynamodb_endpoint"])
     results: dict[str, Any] = {}
     try:
         for clients in E2E_LEVELS:
@@ -182,7 +182,7 @@ def _alert_times(ddb: Any, table: str, sent: dict[str, float], timeout: float = 
 def cost(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
     """AWS cost per 10,000 requests, from the measured durations and the template's memory."""
     n = 10_000
-    from intake_cli.template import load_template
+    from intake_local.template import load_template
 
     resources = load_template()["Resources"]
     memory_gb = [
@@ -273,7 +273,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(ROOT), str(ROOT / "infra")]
     started = time.time()
     results: dict[str, Any] = {
         "machine": {

@@ -1,14 +1,15 @@
-"""Fixtures for every test: a moto AWS built from template.yaml, events, a clock.
+"""Fixtures for every test. Helpers live in ``tests/support``; nothing imports this file.
 
-moto is imported before any boto3 client is created, so every client (including the ones the
-handlers create at import) is answered by moto while a mock is active.
+The session starts dynalite (the strict DynamoDB emulator) before anything creates a DynamoDB
+client, and points every DynamoDB client at it (``AWS_ENDPOINT_URL_DYNAMODB``); moto answers
+SNS, SQS, SES and CloudFormation and lets dynalite's calls through. The functions read their
+settings at import (cold start), so the template's environment is set here first.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -18,49 +19,47 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from intake_cli.template import ACCOUNT_ID, LocalStack, create_data_resources, load_template
-from tests.leaks import LeakGuard
-from tests.localstack import local  # noqa: F401 - the local stack, for integration and e2e
+from intake_local import dynalite
+from intake_local.template import LocalStack
+from tests.support import stack as test_stack
+from tests.support.leaks import GUARD, LeakGuard
+from tests.support.local_stack import Local, running_local
 
-REGION = "us-east-1"
-STACK = "intake-test"
-PARAMETERS = {
-    "StaffEmails": "frontdesk@clinic.example,nurse@clinic.example",
-    "StaffPhones": "+14155550101",
-    "SenderEmail": "alerts@clinic.example",
-    "AllowedDevOrigins": "http://localhost:5173",
-}
-FUNCTIONS = ("SubmitRequestFunction", "NotifyStaffFunction", "RedriveAlertsFunction")
-
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_SERVICE_NAME": "tests",
-    }
-)
+_DYNALITE: list[dynalite.Dynalite] = []
 
 
-def _build_stack() -> LocalStack:
-    return create_data_resources(
-        LocalStack(load_template(), STACK, REGION, parameters=dict(PARAMETERS)), boto3
+def pytest_configure(config: pytest.Config) -> None:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": test_stack.REGION,
+        }
     )
+    server = dynalite.start()
+    _DYNALITE.append(server)
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = server.endpoint
+    # The names every test's stack will have, resolved into the functions' environment.
+    with mock_aws():
+        planned = test_stack.build()
+        for function in test_stack.functions():
+            os.environ.update(planned.function_environment(function))
+        test_stack.teardown(planned)
+    # Each function sets its own service name; tests see one.
+    os.environ["POWERTOOLS_SERVICE_NAME"] = "tests"
 
 
-# The functions read their settings at import (cold start): give them the template's
-# environment, resolved against the same names every test's fresh moto will use.
-with mock_aws():
-    _STACK = _build_stack()
-    for _function in FUNCTIONS:
-        os.environ.update(_STACK.function_environment(_function))
-# Each function sets its own service name; tests see one.
-os.environ["POWERTOOLS_SERVICE_NAME"] = "tests"
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _DYNALITE:
+        _DYNALITE.pop().stop()
 
 
-GUARD = LeakGuard()
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not session.items:
+        raise pytest.UsageError("no tests were collected: that is an error, not a pass")
 
 
 @pytest.fixture(autouse=True)
@@ -75,46 +74,23 @@ def leak_guard(logs: io.StringIO, capsys: pytest.CaptureFixture[str]) -> Iterato
 
 @pytest.fixture
 def aws(leak_guard: LeakGuard) -> Iterator[LocalStack]:
-    """A fresh moto AWS with the template's table, topics, queues and subscriptions."""
+    """A fresh stack: moto (topics, queues, subscriptions, SES) and dynalite (the tables)."""
     with mock_aws():
-        stack = _build_stack()
-        ses = boto3.client("sesv2", region_name=REGION)
-        ses.create_email_identity(EmailIdentity=PARAMETERS["SenderEmail"])
-        yield stack
-        leak_guard.check_moto(ACCOUNT_ID, REGION)
+        stack = test_stack.build()
+        ses = boto3.client("sesv2", region_name=test_stack.REGION)
+        ses.create_email_identity(EmailIdentity=test_stack.PARAMETERS["SenderEmail"])
+        try:
+            yield stack
+            leak_guard.check_moto(test_stack.ACCOUNT_ID, test_stack.REGION)
+        finally:
+            test_stack.teardown(stack)
 
 
 @pytest.fixture
 def table(aws: LocalStack) -> Any:
-    return boto3.resource("dynamodb", region_name=REGION).Table(aws.physical["RequestsTable"])
-
-
-def all_items(aws: LocalStack) -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb", region_name=REGION).Table(aws.physical["RequestsTable"])
-    return list(table.scan(ConsistentRead=True)["Items"])
-
-
-def valid_fields(**overrides: Any) -> dict[str, Any]:
-    """A valid request body with a fresh submission_id; overrides replace or add fields."""
-    fields: dict[str, Any] = {
-        "submission_id": str(uuid.uuid4()),
-        "full_name": "Ana Núñez-O'Brien",
-        "email": "ana.nunez@example.org",
-        "phone": "(415) 555-2671",
-        "preferred_contact": "phone",
-        "sms_consent": False,
-        "visit_type": "new",
-        "preferred_date": None,
-        "preferred_time": "morning",
-        "reason": "Anxiety most days.\nI would like to ask about treatment options.",
-        "consent": True,
-        "consent_version": "2026-11",
-        "website": "",
-    }
-    fields.update(overrides)
-    result = {key: value for key, value in fields.items() if value is not None}
-    GUARD.register(result)
-    return result
+    return boto3.resource("dynamodb", region_name=test_stack.REGION).Table(
+        aws.physical["RequestsTable"]
+    )
 
 
 @pytest.fixture
@@ -135,3 +111,10 @@ def logs() -> Iterator[io.StringIO]:
         yield stream
     finally:
         handler.setStream(original)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def local() -> Iterator[Local]:
+    """The local stack, on dynalite, shared by the integration and browser tests."""
+    with running_local("--redrive-interval", "1", "--retry-delay", "0") as stack:
+        yield stack

@@ -1,7 +1,7 @@
 """The API's OpenAPI document: Powertools generates it from the routes; the request body,
 which the handler decodes itself (JSON or form data), is added from the pydantic model.
 
-``python -m submit_request.openapi > docs/openapi.json`` writes it; a test keeps it current.
+``make openapi`` writes it to ``docs/openapi.json``; a test keeps it current.
 """
 
 from __future__ import annotations
@@ -44,4 +44,10 @@ def render() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    import os
+
+    # The routes do not depend on the deployment: any valid settings will do.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("TABLE_NAME", "requests")
+    os.environ.setdefault("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts")
     print(render(), end="")

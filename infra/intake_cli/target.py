@@ -1,48 +1,35 @@
 """Where the staff and ops commands act: a deployed stack, or the local stack.
 
 ``--stack NAME`` resolves the table, queues and topic through the stack's CloudFormation
-outputs, with the usual AWS profile and region. ``--local [URL]`` asks a running
-``intake local`` (``/_local/health``) for its endpoint and names.
+outputs, with the usual AWS profile and region. ``--local [URL]`` asks a running local stack
+(``/_local/health``) for its endpoints and names.
+
+Every client carries the user agent ``clinic-intake/intake-<command>``: CloudTrail records it
+with each call, so the account's own trail says which command did what.
 """
 
 from __future__ import annotations
 
 import json
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+REQUIRED_OUTPUTS = (
+    "TableName",
+    "AuditTableName",
+    "AlertQueueUrl",
+    "DeadLetterQueueUrl",
+    "AlertTopicArn",
+)
 
 
 class TargetError(Exception):
     """The stack, the local stack or the credentials cannot be found. The message says which."""
-
-
-@dataclass
-class Target:
-    session: Any
-    endpoint_url: str | None
-    table: str
-    audit_table: str
-    alert_queue: str
-    dead_letter_queue: str
-    alert_topic: str
-    description: str
-
-    def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url)
-
-    def caller(self) -> str:
-        """Who is acting: the caller's AWS identity."""
-        if self.endpoint_url:
-            return "local-developer"
-        try:
-            arn: str = self.client("sts").get_caller_identity()["Arn"]
-        except NoCredentialsError as exc:
-            raise TargetError(_NO_CREDENTIALS) from exc
-        return arn
 
 
 _NO_CREDENTIALS = (
@@ -50,10 +37,60 @@ _NO_CREDENTIALS = (
 )
 
 
-def from_stack(stack: str, region: str | None, profile: str | None) -> Target:
+@dataclass
+class Target:
+    session: Any
+    outputs: dict[str, str]
+    # Service -> endpoint URL, for the local stack (moto; DynamoDB may be dynalite).
+    endpoints: dict[str, str] = field(default_factory=dict)
+    agent: str = "clinic-intake/intake"
+
+    @property
+    def table(self) -> str:
+        return self.outputs["TableName"]
+
+    @property
+    def audit_table(self) -> str:
+        return self.outputs["AuditTableName"]
+
+    @property
+    def alert_queue(self) -> str:
+        return self.outputs["AlertQueueUrl"]
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return self.outputs["DeadLetterQueueUrl"]
+
+    @property
+    def alert_topic(self) -> str:
+        return self.outputs["AlertTopicArn"]
+
+    @property
+    def local(self) -> bool:
+        return bool(self.endpoints)
+
+    def client(self, service: str) -> Any:
+        endpoint = self.endpoints.get(service) or self.endpoints.get("default")
+        config = Config(
+            user_agent_extra=self.agent,
+            retries={"mode": "standard", "total_max_attempts": 3},
+        )
+        return self.session.client(service, endpoint_url=endpoint, config=config)
+
+    def caller(self) -> str:
+        """Who is acting: the caller's AWS identity (STS needs no permission for this)."""
+        try:
+            arn: str = self.client("sts").get_caller_identity()["Arn"]
+        except NoCredentialsError as exc:
+            raise TargetError(_NO_CREDENTIALS) from exc
+        return arn
+
+
+def from_stack(stack: str, region: str | None, profile: str | None, agent: str) -> Target:
     try:
         session = boto3.Session(region_name=region, profile_name=profile)
-        described = session.client("cloudformation").describe_stacks(StackName=stack)
+        cloudformation = session.client("cloudformation", config=Config(user_agent_extra=agent))
+        described = cloudformation.describe_stacks(StackName=stack)
     except NoCredentialsError as exc:
         raise TargetError(_NO_CREDENTIALS) from exc
     except ClientError as exc:
@@ -64,34 +101,25 @@ def from_stack(stack: str, region: str | None, profile: str | None) -> Target:
     except BotoCoreError as exc:
         raise TargetError(f"could not reach AWS: {exc}") from exc
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0].get("Outputs", [])}
-    needed = ["TableName", "AuditTableName", "AlertQueueUrl", "DeadLetterQueueUrl", "AlertTopicArn"]
-    missing = [name for name in needed if name not in outputs]
+    missing = [name for name in REQUIRED_OUTPUTS if name not in outputs]
     if missing:
         raise TargetError(
             f"stack {stack!r} has no output {', '.join(missing)}: is it this project?"
         )
-    return Target(
-        session=session,
-        endpoint_url=None,
-        table=outputs["TableName"],
-        audit_table=outputs["AuditTableName"],
-        alert_queue=outputs["AlertQueueUrl"],
-        dead_letter_queue=outputs["DeadLetterQueueUrl"],
-        alert_topic=outputs["AlertTopicArn"],
-        description=f"stack {stack}",
-    )
+    return Target(session=session, outputs=outputs, agent=agent)
 
 
 def local_session() -> Any:
-    """A boto3 session for moto (it accepts any credentials; the region is the stack's)."""
+    """A boto3 session for the local stack (it accepts any credentials; its region is fixed)."""
     return boto3.Session(
         aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts anything
+        aws_secret_access_key="local",  # noqa: S106 - the local stack accepts anything
+        aws_session_token="local",  # noqa: S106
         region_name="us-east-1",
     )
 
 
-def from_local(url: str) -> Target:
+def from_local(url: str, agent: str) -> Target:
     if not url.startswith(("http://", "https://")):
         raise TargetError(f"--local takes an http:// URL, not {url!r}")
     try:
@@ -100,13 +128,17 @@ def from_local(url: str) -> Target:
     except OSError as exc:
         raise TargetError(f"no local stack answers at {url}: start it with `make run`") from exc
     stack = health["stack"]
+    outputs = {
+        "TableName": stack["table"],
+        "AuditTableName": stack["audit_table"],
+        "AlertQueueUrl": stack["alert_queue"],
+        "DeadLetterQueueUrl": stack["dead_letter_queue"],
+        "AlertTopicArn": stack["alert_topic"],
+        "SiteUrl": url.rstrip("/"),
+    }
     return Target(
         session=local_session(),
-        endpoint_url=health["aws_endpoint"],
-        table=stack["table"],
-        audit_table=stack["audit_table"],
-        alert_queue=stack["alert_queue"],
-        dead_letter_queue=stack["dead_letter_queue"],
-        alert_topic=stack["alert_topic"],
-        description=f"local stack at {url}",
+        outputs=outputs,
+        endpoints={"default": health["aws_endpoint"], "dynamodb": health["dynamodb_endpoint"]},
+        agent=agent,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.conftest import GUARD
-from tests.localstack import Local
+from tests.support.leaks import GUARD
+from tests.support.local_stack import Local
 
 
 def _items_named(local: Local, name: str) -> list[dict[str, Any]]:

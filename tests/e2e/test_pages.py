@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.localstack import Local
+from tests.support.local_stack import Local
 
 PAGES = {
     "article": "/",

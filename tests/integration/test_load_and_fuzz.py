@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intake_cli.load import reconcile, report, run
-from tests.localstack import Local
+from scripts.load_test import reconcile, report, run
+from tests.support.local_stack import Local
 
 ROOT = Path(__file__).resolve().parents[2]
 

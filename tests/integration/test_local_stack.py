@@ -8,8 +8,8 @@ from typing import Any
 
 import requests
 
-from tests.conftest import valid_fields
-from tests.localstack import Local, start_local, stop_local, wait_until_healthy
+from tests.support.data import valid_fields
+from tests.support.local_stack import Local, start_local, stop_local, wait_until_healthy
 
 
 def _post(local: Local, body: Any, **kwargs: Any) -> requests.Response:
@@ -135,7 +135,7 @@ def test_make_run_starts_the_stack_and_ctrl_c_stops_it_cleanly() -> None:
     import socket
     import subprocess
 
-    from tests.localstack import ROOT, free_port
+    from tests.support.local_stack import ROOT, free_port
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MAKE"))}

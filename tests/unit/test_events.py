@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from intake_cli.apigw import rest_event, sqs_event
+from intake_local.apigw import rest_event, sqs_event
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 

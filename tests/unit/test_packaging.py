@@ -24,7 +24,7 @@ def test_bundled_requirements_are_the_runtime_dependencies_minus_boto3() -> None
 
 
 def test_every_template_handler_module_exists() -> None:
-    from intake_cli.template import load_template
+    from intake_local.template import load_template
 
     for resource in load_template()["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from samtranslator.translator.transform import transform
 
-from intake_cli.template import load_template
+from intake_local.template import load_template
 
 
 class _NoManagedPolicies:
@@ -129,7 +129,7 @@ def test_cloudfront_uses_oac_the_headers_policy_and_routes_api(resources: dict[s
 
 def test_api_routes_are_explicit(resources: dict[str, Any]) -> None:
     template = load_template()
-    from intake_cli.template import api_routes
+    from intake_local.template import api_routes
 
     assert [(r.method, r.path) for r in api_routes(template)] == [("ANY", "/appointments")]
     assert not any("{proxy+}" in str(r) for r in _of_type(resources, "AWS::ApiGateway::Resource"))

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from intake_cli.site_index import INDEX, render
 from intake_common.models import AppointmentRequest
+from scripts.site_index import INDEX, render
 
 SITE = Path(__file__).resolve().parents[3] / "site"
 PAGES = sorted(SITE.glob("*.html"))

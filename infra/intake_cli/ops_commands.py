@@ -1,0 +1,43 @@
+"""``intake dlq redrive`` and ``intake alerts redrive``: ops actions after a failure is fixed."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .common import add_target_arguments, target
+
+
+def _dlq_redrive(args: argparse.Namespace) -> int:
+    from .staff import redrive_dlq
+
+    moved = redrive_dlq(target(args), limit=args.max)
+    print(f"Moved {moved} message(s) from the dead-letter queue back to the alert queue.")
+    return 0
+
+
+def _alerts_redrive(args: argparse.Namespace) -> int:
+    from .staff import redrive_alerts
+
+    count = redrive_alerts(target(args), timedelta(minutes=args.grace_minutes), datetime.now(UTC))
+    print(f"Published again the alerts of {count} request(s) still pending.")
+    return 0
+
+
+def register(commands: Any) -> None:
+    dlq = commands.add_parser("dlq", help="ops: the alert dead-letter queue")
+    dlq_actions = dlq.add_subparsers(dest="action", required=True)
+    redrive = dlq_actions.add_parser("redrive", help="move DLQ messages back after a fix")
+    add_target_arguments(redrive)
+    redrive.add_argument("--max", type=int, default=1000)
+    redrive.set_defaults(func=_dlq_redrive)
+
+    alerts = commands.add_parser("alerts", help="ops: staff alerts")
+    alert_actions = alerts.add_subparsers(dest="action", required=True)
+    pending = alert_actions.add_parser(
+        "redrive", help="publish again the alerts still pending after a grace period"
+    )
+    add_target_arguments(pending)
+    pending.add_argument("--grace-minutes", type=int, default=5)
+    pending.set_defaults(func=_alerts_redrive)

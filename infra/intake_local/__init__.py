@@ -1,0 +1,1 @@
+"""The local emulator (development only): the whole pipeline on moto, and dynalite."""

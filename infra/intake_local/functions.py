@@ -1,0 +1,42 @@
+"""The template's functions, run as Lambda runs them: each imported once (its cold start) with
+the environment the template gives it, and serving one event at a time, as one execution
+environment does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .apigw import LambdaContext
+from .template import LocalStack
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class LocalFunctions:
+    def __init__(self, stack: LocalStack, overrides: dict[str, dict[str, str]] | None = None):
+        self.stack = stack
+        self.overrides = overrides or {}
+        self.handlers: dict[str, Handler] = {}
+        self.timeouts: dict[str, int] = {}
+        self._locks: dict[str, threading.Lock] = {}
+
+    def load(self) -> None:
+        """Import each handler with its environment (Globals, its own, then local overrides)."""
+        for name in self.stack.resource_of_type("AWS::Serverless::Function"):
+            properties = self.stack.resources[name]["Properties"]
+            os.environ.update(self.stack.function_environment(name))
+            os.environ.update(self.overrides.get(name, {}))
+            module, _, attribute = properties["Handler"].rpartition(".")
+            self.handlers[name] = getattr(importlib.import_module(module), attribute)
+            self.timeouts[name] = int(properties.get("Timeout", 3))
+            self._locks[name] = threading.Lock()
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        with self._locks[name]:
+            context = LambdaContext(name, timeout_seconds=self.timeouts[name])
+            return self.handlers[name](event, context)

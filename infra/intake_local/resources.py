@@ -1,0 +1,120 @@
+"""Build the template's data resources on a local AWS: queues, topics, tables, subscriptions.
+
+moto answers SNS, SQS and SES; DynamoDB is moto or dynalite, whichever ``client("dynamodb")``
+reaches. Names are ``<stack>-<LogicalId>``, so a test can tell which stack a resource is from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .template import ACCOUNT_ID, LocalStack
+
+ClientFactory = Callable[[str], Any]
+
+
+def create_data_resources(stack: LocalStack, client: ClientFactory) -> LocalStack:
+    """Create the queues (DLQ first), topics, tables and SQS subscriptions of the template."""
+    _create_queues(stack, client("sqs"))
+    _create_topics(stack, client("sns"))
+    create_tables(stack, client("dynamodb"))
+    _subscribe(stack, client("sns"))
+    return stack
+
+
+def _create_queues(stack: LocalStack, sqs: Any) -> None:
+    queues = stack.resource_of_type("AWS::SQS::Queue")
+    # Queues without a redrive policy first: others point at them.
+    queues.sort(key=lambda name: "RedrivePolicy" in stack.resources[name].get("Properties", {}))
+    for name in queues:
+        properties = stack.resources[name].get("Properties", {})
+        queue_name = f"{stack.stack_name}-{name}"
+        attributes = {
+            key: str(properties[key])
+            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+            if key in properties
+        }
+        if "RedrivePolicy" in properties:
+            attributes["RedrivePolicy"] = json.dumps(stack.resolve(properties["RedrivePolicy"]))
+        url = sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        stack.physical[name] = url
+        stack.attributes[(name, "Arn")] = arn
+        stack.attributes[(name, "QueueName")] = queue_name
+
+
+def _create_topics(stack: LocalStack, sns: Any) -> None:
+    for name in stack.resource_of_type("AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=f"{stack.stack_name}-{name}")["TopicArn"]
+        stack.physical[name] = arn
+        stack.attributes[(name, "TopicArn")] = arn
+        stack.attributes[(name, "TopicName")] = f"{stack.stack_name}-{name}"
+
+
+def table_name(stack: LocalStack, logical_id: str) -> str:
+    return f"{stack.stack_name}-{logical_id}"
+
+
+def create_tables(stack: LocalStack, ddb: Any) -> None:
+    """Create every table of the template with its keys, indexes and (where supported) TTL."""
+    for name in stack.resource_of_type("AWS::DynamoDB::Table"):
+        # Keys and indexes are plain values; encryption and backups have no local counterpart.
+        properties = stack.resources[name]["Properties"]
+        physical = table_name(stack, name)
+        kwargs: dict[str, Any] = {
+            "TableName": physical,
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "KeySchema": properties["KeySchema"],
+            "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if properties.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+        ddb.create_table(**kwargs)
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            try:
+                ddb.update_time_to_live(
+                    TableName=physical,
+                    TimeToLiveSpecification={
+                        "AttributeName": ttl["AttributeName"],
+                        "Enabled": bool(ttl["Enabled"]),
+                    },
+                )
+            except ClientError as exc:
+                # dynalite has no TTL API; the code treats expired items as gone anyway.
+                if exc.response.get("Error", {}).get("Code") != "UnknownOperationException":
+                    raise
+        stack.physical[name] = physical
+        stack.attributes[(name, "Arn")] = (
+            f"arn:aws:dynamodb:{stack.region}:{ACCOUNT_ID}:table/{physical}"
+        )
+
+
+def delete_tables(stack: LocalStack, ddb: Any) -> None:
+    """Delete the template's tables (dynalite keeps them between tests otherwise)."""
+    for name in stack.resource_of_type("AWS::DynamoDB::Table"):
+        try:
+            ddb.delete_table(TableName=table_name(stack, name))
+        except ddb.exceptions.ResourceNotFoundException:
+            continue
+
+
+def _subscribe(stack: LocalStack, sns: Any) -> None:
+    for name in stack.resource_of_type("AWS::SNS::Subscription"):
+        properties = stack.resolve(stack.resources[name]["Properties"])
+        if properties["Protocol"] != "sqs":
+            continue  # e-mail subscriptions (ops alarms) have no local counterpart
+        sns.subscribe(
+            TopicArn=properties["TopicArn"],
+            Protocol="sqs",
+            Endpoint=properties["Endpoint"],
+            Attributes={
+                "RawMessageDelivery": str(properties.get("RawMessageDelivery", False)).lower()
+            },
+        )

@@ -1,0 +1,88 @@
+"""The write and the publish are two steps: a stored request's alert is never lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from intake_local.template import LocalStack
+from tests.support.aws import all_items, json_body, outbox, receive
+from tests.support.data import valid_fields
+from tests.support.handlers import Deliver, Invoke
+
+
+class _FailingSns:
+    def publish(self, **_: object) -> None:
+        raise ClientError({"Error": {"Code": "InternalError", "Message": "x"}}, "Publish")
+
+
+def test_publish_failure_keeps_the_request_pending_and_a_retry_alerts_once(
+    invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from submit_request import handler
+
+    fields = valid_fields()
+    with monkeypatch.context() as patch:
+        patch.setattr(handler.topic, "_client", _FailingSns())
+        first = invoke(fields)
+    assert first["statusCode"] == 201
+    assert all_items(aws)[0]["alert_state"] == "pending"
+    assert receive(aws) == []
+
+    # The visitor's page retries with the same submission_id
+    second = invoke(fields)
+    deliver()
+
+    assert json_body(second) == json_body(first)
+    assert len(outbox()["emails"]) == 2
+    assert len(outbox()["sms"]) == 1
+    assert all_items(aws)[0]["alert_state"] == "sent"
+
+
+def test_redrive_publishes_pending_alerts_after_the_grace_period_only(
+    invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from submit_request import handler, redrive
+
+    with monkeypatch.context() as patch:
+        patch.setattr(handler.topic, "_client", _FailingSns())
+        invoke(valid_fields())
+    invoke(valid_fields(full_name="Bo Lee"))  # published normally
+    deliver()
+    assert len(outbox()["emails"]) == 2
+
+    now = datetime.now(UTC)
+    assert redrive.redrive(now) == 0  # still inside the grace period
+    assert redrive.redrive(now + timedelta(minutes=6)) == 1
+    deliver()
+    assert redrive.redrive(now + timedelta(minutes=12)) == 0
+
+    assert len(outbox()["emails"]) == 4
+    assert len(outbox()["sms"]) == 2
+    assert {item["alert_state"] for item in all_items(aws)} == {"sent"}
+
+
+def test_storage_throttled_is_503_with_retry_after_and_nothing_stored(
+    invoke: Invoke, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from submit_request import handler
+
+    class _Throttled:
+        def put_item(self, **_: object) -> None:
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
+                "PutItem",
+            )
+
+    fields = valid_fields()
+    with monkeypatch.context() as patch:
+        patch.setattr(handler.table, "_client", _Throttled())
+        response = invoke(fields)
+
+    assert response["statusCode"] == 503
+    assert response["multiValueHeaders"]["Retry-After"] == ["5"]
+    assert all_items(aws) == []
+    assert invoke(fields)["statusCode"] == 201
+    assert len(all_items(aws)) == 1

@@ -1,0 +1,40 @@
+"""The leak guard itself must be able to fail."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from intake_local.template import LocalStack
+from tests.support.leaks import LeakGuard
+from tests.support.stack import REGION
+
+
+def test_guard_finds_a_value_in_text_raw_json_escaped_or_as_phone_digits() -> None:
+    guard = LeakGuard()
+    guard.register({"full_name": "Zoë Secret", "phone": "(415) 555-0199", "visit_type": "new"})
+
+    with pytest.raises(AssertionError, match="full_name"):
+        guard.check("logs", '{"message": "Zo\\u00eb Secret"}')
+    with pytest.raises(AssertionError, match="phone"):
+        guard.check("logs", "called +14155550199")
+    guard.check("logs", "visit_type new, alert sent")  # enum choices are not personal
+
+
+def test_guard_finds_a_value_in_an_sns_message(aws: LocalStack) -> None:
+    guard = LeakGuard()
+    guard.register({"reason": "my private worry"})
+    boto3.client("sns", region_name=REGION).publish(
+        TopicArn=aws.physical["AlertTopic"], Message="about: my private worry"
+    )
+
+    with pytest.raises(AssertionError, match="SNS message"):
+        guard.check_moto("123456789012", REGION)
+
+
+def test_guard_allows_contact_details_but_never_the_reason_in_staff_email() -> None:
+    guard = LeakGuard()
+    guard.register({"full_name": "Ana Visible", "reason": "hidden reason"})
+    guard.check("a staff email", "Name: Ana Visible", ("reason", "website"))
+    with pytest.raises(AssertionError):
+        guard.check("a staff email", "hidden reason", ("reason", "website"))

@@ -1,0 +1,86 @@
+"""make publish-site against moto: S3, CloudFront and CloudFormation outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from scripts.publish_site import main, publish
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>x</title>")
+    (tmp_path / "assets" / "site.3f9a1b2c.css").write_text("body{}")
+    (tmp_path / "assets" / "search-index.json").write_text("[]")
+    return tmp_path
+
+
+def _deploy_stack() -> str:
+    cloudfront = boto3.client("cloudfront", region_name=REGION)
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "test",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "site",
+                        "DomainName": "site.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all"},
+        }
+    )["Distribution"]["Id"]
+    template = {
+        "Resources": {"SiteBucket": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {
+            "BucketName": {"Value": {"Ref": "SiteBucket"}},
+            "DistributionId": {"Value": distribution},
+        },
+    }
+    boto3.client("cloudformation", region_name=REGION).create_stack(
+        StackName="clinic", TemplateBody=json.dumps(template)
+    )
+    return distribution
+
+
+def test_publish_uploads_with_content_types_and_cache_headers_and_invalidates(
+    site: Path,
+) -> None:
+    with mock_aws():
+        _deploy_stack()
+        session = boto3.Session(region_name=REGION)
+
+        result = publish(session, "clinic", site)
+
+        s3 = boto3.client("s3", region_name=REGION)
+        html = s3.head_object(Bucket=result["bucket"], Key="index.html")
+        css = s3.head_object(Bucket=result["bucket"], Key="assets/site.3f9a1b2c.css")
+        data = s3.head_object(Bucket=result["bucket"], Key="assets/search-index.json")
+        assert html["ContentType"] == "text/html; charset=utf-8"
+        assert "no-cache" in html["CacheControl"]
+        assert css["ContentType"] == "text/css; charset=utf-8"
+        assert css["CacheControl"] == "public, max-age=31536000, immutable"
+        assert data["CacheControl"] == "public, max-age=300"
+        assert result["files"] == 3
+        assert result["invalidation"]
+
+
+def test_missing_stack_is_a_clear_message(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with mock_aws():
+        assert main(["--stack", "nope", "--site", str(site), "--region", REGION]) == 1
+    error = capsys.readouterr().err
+    assert "stack 'nope' was not found" in error
+    assert "Traceback" not in error

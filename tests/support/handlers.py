@@ -1,0 +1,57 @@
+"""Call the functions' handlers the way AWS does: API Gateway events, SQS batches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from intake_local.apigw import LambdaContext, rest_event, sqs_event
+from intake_local.template import LocalStack
+from tests.support.aws import receive
+from tests.support.leaks import LeakGuard
+from tests.support.stack import REGION
+
+Invoke = Callable[..., dict[str, Any]]
+Deliver = Callable[..., dict[str, Any]]
+
+
+def submit(
+    guard: LeakGuard,
+    body: Any = None,
+    *,
+    method: str = "POST",
+    content_type: str | None = "application/json",
+    form: bool = False,
+    headers: dict[str, str] | None = None,
+    raw: bytes | str | None = None,
+) -> dict[str, Any]:
+    """Call submit_request's Lambda handler with an API Gateway REST event."""
+    from submit_request import handler
+
+    all_headers = dict(headers or {})
+    if form:
+        content_type = "application/x-www-form-urlencoded"
+    if content_type:
+        all_headers["Content-Type"] = content_type
+    payload: bytes | str | None = raw
+    if raw is None and body is not None:
+        payload = urlencode(body) if form else json.dumps(body)
+    event = rest_event(
+        method, "/appointments", resource="/appointments", headers=all_headers, body=payload
+    )
+    guard.register(body)
+    response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("submit_request"))
+    guard.record_response(response)
+    return response
+
+
+def deliver(stack: LocalStack, messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Run notify_staff on messages (by default: everything on the alert queue)."""
+    from notify_staff import handler
+
+    batch = receive(stack) if messages is None else messages
+    event = sqs_event(batch, stack.attributes[("AlertQueue", "Arn")], REGION)
+    result: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notify_staff"))
+    return result

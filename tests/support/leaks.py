@@ -1,0 +1,102 @@
+"""The leak guard: nothing a person submitted may leave the functions where the design says
+it must not. Used by every test through the fixtures in tests/conftest.py.
+
+What a test submits (through ``valid_fields`` or the ``invoke`` fixture) is registered; after
+the test, the guard looks at everything that left the functions: log lines and metrics, SNS
+messages and their attributes, every SQS body (the DLQ included), SMS texts, error bodies, and
+staff emails (which may hold contact details, never the reason or the honeypot).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# Fields whose values a person typed. Enum choices and booleans carry nothing personal.
+SENSITIVE = ("full_name", "email", "phone", "reason", "website")
+# Never even in a staff email.
+NEVER_IN_EMAIL = ("reason", "website")
+
+
+def _forms(value: str) -> set[str]:
+    """The ways a value can show up: as typed, JSON-escaped, and a phone's digits."""
+    forms = {value, json.dumps(value)[1:-1]}
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 7 and len(digits) >= len(value) // 2:
+        forms.add(digits[-10:])
+    return {form for form in forms if len(form) >= 4}
+
+
+# Every value registered in this pytest session: the local stack's own output is checked
+# against it when the stack stops (its logs are in another process).
+SESSION_VALUES: dict[str, set[str]] = {}
+
+
+@dataclass
+class LeakGuard:
+    values: dict[str, set[str]] = field(default_factory=dict)
+    error_bodies: list[str] = field(default_factory=list)
+
+    def register(self, fields: Any) -> None:
+        if not isinstance(fields, dict):
+            return
+        for name in SENSITIVE:
+            value = fields.get(name)
+            if isinstance(value, str) and value.strip():
+                self.values.setdefault(name, set()).update(_forms(value.strip()))
+                SESSION_VALUES.setdefault(name, set()).update(_forms(value.strip()))
+
+    def record_response(self, response: dict[str, Any]) -> None:
+        if int(response.get("statusCode", 200)) >= 400:
+            self.error_bodies.append(str(response.get("body") or ""))
+
+    def _find(self, text: str, fields: tuple[str, ...] = SENSITIVE) -> list[str]:
+        return sorted(
+            f"{name}" for name in fields for form in self.values.get(name, ()) if form in text
+        )
+
+    def check(self, where: str, text: str, fields: tuple[str, ...] = SENSITIVE) -> None:
+        found = self._find(text, fields)
+        assert not found, f"submitted {', '.join(sorted(set(found)))} leaked into {where}"
+
+    def check_outputs(self, logs: str) -> None:
+        self.check("logs or metrics", logs)
+        for body in self.error_bodies:
+            self.check("an error body", body)
+
+    def check_moto(self, account: str, region: str) -> None:
+        """Everything moto's SNS, SQS and SES captured during the test."""
+        from moto.ses.models import ses_backends
+        from moto.sns.models import sns_backends
+        from moto.sqs.models import sqs_backends
+
+        sns = sns_backends[account][region]
+        for topic in sns.topics.values():
+            for _, message, subject, attributes, _ in topic.sent_notifications:
+                self.check("an SNS message", f"{message} {subject} {json.dumps(attributes)}")
+        for _, text in sns.sms_messages.values():
+            self.check("an SMS", text)
+        for queue in sqs_backends[account][region].queues.values():
+            for message in queue._messages:
+                self.check(f"an SQS body ({queue.name})", message.body)
+        for sent in ses_backends[account][region].sent_messages:
+            raw = getattr(sent, "raw_data", "") or getattr(sent, "body", "")
+            self.check("a staff email", _decoded(raw), NEVER_IN_EMAIL)
+
+
+def _decoded(raw: str) -> str:
+    import email
+
+    message = email.message_from_string(raw)
+    parts = [str(message["Subject"] or "")]
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(parts)
+
+
+# The guard of the running test (tests/conftest.py clears it before each test).
+GUARD = LeakGuard()

@@ -1,0 +1,50 @@
+"""The test stack: the template's resources on moto (SNS, SQS, SES, CloudFormation) and on
+dynalite (DynamoDB), under one stack name, with the staff recipients the tests expect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from intake_local.resources import create_data_resources, create_tables, delete_tables
+from intake_local.template import ACCOUNT_ID, LocalStack, load_template
+
+REGION = "us-east-1"
+STACK = "intake-test"
+PARAMETERS = {
+    "StaffEmails": "frontdesk@clinic.example,nurse@clinic.example",
+    "StaffPhones": "+14155550101",
+    "SenderEmail": "alerts@clinic.example",
+    "AllowedDevOrigins": "http://localhost:5173",
+}
+TEMPLATE = load_template()
+
+__all__ = ["ACCOUNT_ID", "PARAMETERS", "REGION", "STACK", "build", "functions", "teardown"]
+
+
+def _client(service: str) -> Any:
+    return boto3.client(service, region_name=REGION)
+
+
+def functions() -> list[str]:
+    return [
+        name
+        for name, resource in TEMPLATE["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
+
+
+def build() -> LocalStack:
+    """Create the stack's resources (moto must be active; DynamoDB goes to dynalite)."""
+    stack = LocalStack(TEMPLATE, STACK, REGION, parameters=dict(PARAMETERS))
+    return create_data_resources(stack, _client)
+
+
+def teardown(stack: LocalStack) -> None:
+    """Delete the tables (dynalite outlives a test; moto's state goes with its mock)."""
+    delete_tables(stack, _client("dynamodb"))
+
+
+def recreate_tables(stack: LocalStack) -> None:
+    create_tables(stack, _client("dynamodb"))
