@@ -126,7 +126,9 @@ class Staff:
         response = self._ddb.query(
             TableName=self.target.table,
             IndexName="by-reference",
-            KeyConditionExpression="reference = :ref",
+            # REFERENCE is a DynamoDB reserved word: it may only appear through a placeholder.
+            KeyConditionExpression="#ref = :ref",
+            ExpressionAttributeNames={"#ref": "reference"},
             ExpressionAttributeValues={":ref": {"S": normalise_reference(reference)}},
         )
         items = response.get("Items", [])
