@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser npm build scan deploy publish-site openapi site-index load lock bench clean
+.PHONY: install run test lint unit browser npm build scan deploy smoke publish-site openapi site-index load lock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,11 @@ lock: install
 ## deploy: build, then deploy (asks for the parameters the first time)
 deploy: build
 	$(SAM) deploy --guided --stack-name $(STACK)
+
+## smoke: after a deploy, send a test request through the stack and check its staff alert
+##        (STACK=name; LOCAL=1 against `make run`)
+smoke: install
+	$(VENV)/bin/intake smoke $(if $(LOCAL),--local,--stack $(STACK))
 
 ## publish-site: upload site/ to the stack's bucket and invalidate CloudFront
 publish-site: install

@@ -21,6 +21,7 @@ from moto import mock_aws
 
 from intake_local import dynalite
 from intake_local.template import LocalStack
+from tests.support import iam
 from tests.support import stack as test_stack
 from tests.support.leaks import GUARD, LeakGuard
 from tests.support.local_stack import Local, running_local
@@ -29,6 +30,9 @@ _DYNALITE: list[dynalite.Dynalite] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "after_suite: runs after every other test")
+    # Every client created from here on is watched for the IAM check (tests/iam).
+    iam.RECORDER.install()
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
     os.environ.update(
@@ -48,6 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
         for function in test_stack.functions():
             os.environ.update(planned.function_environment(function))
         test_stack.teardown(planned)
+    test_stack.PLANNED = planned
     # Each function sets its own service name; tests see one.
     os.environ["POWERTOOLS_SERVICE_NAME"] = "tests"
 
@@ -55,6 +60,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _DYNALITE:
         _DYNALITE.pop().stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The IAM check reads what every other test made the functions call.
+    items.sort(key=lambda item: item.get_closest_marker("after_suite") is not None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

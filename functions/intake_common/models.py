@@ -284,6 +284,17 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
+# ``intake smoke`` sends its post-deploy test request under an id with this prefix (a UUID v4
+# no browser will make by chance: 48 fixed bits). Staff alerts say it is a test, it expires
+# within a day, and the ops policy may delete only such ids.
+SMOKE_TEST_PREFIX = "00000000-0000-4000-8000-"
+SMOKE_TEST_RETENTION_DAYS = 1
+
+
+def is_smoke_test(submission_id: uuid.UUID | str) -> bool:
+    return str(submission_id).startswith(SMOKE_TEST_PREFIX)
+
+
 def reference_for(submission_id: uuid.UUID | str) -> str:
     """A short code staff and visitors can read out on the phone, e.g. ``K7Q2-93XD``.
 
@@ -328,3 +339,4 @@ class StoredRequest(BaseModel):
     alert_state: AlertState
     alerts: dict[str, AlertRecord] = Field(default_factory=dict)
     alerted_at: str | None = None
+    smoke_test: bool = False

@@ -26,6 +26,13 @@ _CONFIG = Config(
     connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3}
 )
 _serializer = TypeSerializer()
+
+
+def _config(agent: str) -> Config:
+    # The user agent (``clinic-intake/<handler module>``) is in CloudTrail with every call.
+    return _CONFIG.merge(Config(user_agent_extra=agent)) if agent else _CONFIG
+
+
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
 _deserializer = TypeDeserializer()
@@ -78,9 +85,11 @@ def _classify(exc: Exception, permanent: set[str]) -> Exception:
 class RequestTable:
     """Reads requests and records, per channel and recipient, what was sent."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(
+        self, table_name: str, client: DynamoDBClient | None = None, agent: str = ""
+    ) -> None:
         self._table = table_name
-        self._client = client or boto3.client("dynamodb", config=_CONFIG)
+        self._client = client or boto3.client("dynamodb", config=_config(agent))
 
     def _key(self, submission_id: str) -> dict[str, Any]:
         return {"submission_id": {"S": submission_id}}
@@ -131,14 +140,18 @@ class RequestTable:
             },
         )
 
-    def release(self, submission_id: str, key: str) -> None:
-        """Give a claim back after a temporary failure, so the retry sends it."""
+    def release(self, submission_id: str, key: str, error: str, at: str) -> None:
+        """Give a claim back after a temporary failure, so the retry sends it; keep the error
+        code where ops (``intake smoke``) can read why the alert is still pending."""
         self._update(
             submission_id,
-            UpdateExpression="REMOVE alerts.#k",
+            UpdateExpression="REMOVE alerts.#k SET alert_retry = :retry",
             ConditionExpression="alerts.#k.#state = :sending",
             ExpressionAttributeNames={"#k": key, "#state": "state"},
-            ExpressionAttributeValues={":sending": "sending"},
+            ExpressionAttributeValues={
+                ":sending": "sending",
+                ":retry": {"key": key, "error": error, "at": at},
+            },
         )
 
     def record(self, submission_id: str, key: str, state: str, at: str, error: str = "") -> None:
@@ -166,9 +179,9 @@ class RequestTable:
 class Mailer:
     """Staff email through SES v2, from the one verified sender."""
 
-    def __init__(self, sender: str, client: SESV2Client | None = None) -> None:
+    def __init__(self, sender: str, client: SESV2Client | None = None, agent: str = "") -> None:
         self._sender = sender
-        self._client = client or boto3.client("sesv2", config=_CONFIG)
+        self._client = client or boto3.client("sesv2", config=_config(agent))
 
     def send(self, to: str, subject: str, text: str, html: str) -> str:
         # One MIME message with a plain-text and an HTML part, built from fixed text and our
@@ -195,8 +208,8 @@ class Mailer:
 class Texter:
     """Staff SMS through SNS, transactional, to E.164 numbers."""
 
-    def __init__(self, client: SNSClient | None = None) -> None:
-        self._client = client or boto3.client("sns", config=_CONFIG)
+    def __init__(self, client: SNSClient | None = None, agent: str = "") -> None:
+        self._client = client or boto3.client("sns", config=_config(agent))
 
     def send(self, to: str, message: str) -> str:
         try:

@@ -27,10 +27,12 @@ from intake_common.settings import NotifySettings
 from . import logic
 from .adapters import Mailer, RequestTable, Texter
 
+# Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
+AGENT = f"clinic-intake/{__name__}"
 settings = NotifySettings.from_env()
-table = RequestTable(settings.table_name)
-mailer = Mailer(settings.sender_email)
-texter = Texter()
+table = RequestTable(settings.table_name, agent=AGENT)
+mailer = Mailer(settings.sender_email, agent=AGENT)
+texter = Texter(agent=AGENT)
 
 
 class AlertQueueRecord(SqsRecordModel):

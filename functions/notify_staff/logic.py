@@ -41,7 +41,7 @@ class RetryLater(Exception):
 class Table(Protocol):
     def get(self, submission_id: str) -> dict[str, Any] | None: ...
     def claim(self, submission_id: str, key: str, at: str, now: int, lease: int) -> bool: ...
-    def release(self, submission_id: str, key: str) -> None: ...
+    def release(self, submission_id: str, key: str, error: str, at: str) -> None: ...
     def record(
         self, submission_id: str, key: str, state: str, at: str, error: str = ""
     ) -> None: ...
@@ -95,7 +95,11 @@ def render_email(request: StoredRequest, settings: NotifySettings) -> Email:
             ("Visit type", _LABELS[request.visit_type]),
             ("Preferred time", f"{when}, {_LABELS[request.preferred_time]}"),
         ]
-    intro = "A new appointment request has arrived."
+    intro = (
+        "TEST: this request was sent by `intake smoke` after a deploy. No action is needed."
+        if request.smoke_test
+        else "A new appointment request has arrived."
+    )
     outro = (
         "The reason for the visit is never sent by email. To see the full request, run:"
         if settings.alert_detail == "contact"
@@ -114,14 +118,18 @@ def render_email(request: StoredRequest, settings: NotifySettings) -> Email:
         f"<p>{html.escape(intro)}</p><table>{cells}</table>"
         f"<p>{html.escape(outro)}</p><pre>{html.escape(lookup)}</pre></body></html>"
     )
-    return Email(subject=f"New appointment request {request.reference}", text=text, html=body)
+    subject = "TEST (post-deploy check)" if request.smoke_test else "New appointment request"
+    return Email(subject=f"{subject} {request.reference}", text=text, html=body)
 
 
 def render_sms(request: StoredRequest, settings: NotifySettings) -> str:
     """One GSM-7 segment, and no health data: the reference and the time only."""
     received = _local_time(request.created_at, settings.zone)
     where = "See email." if settings.staff_emails else "See the staff tools."
-    message = f"New appointment request {request.reference} at {received:%H:%M}. {where}"
+    if request.smoke_test:
+        message = f"TEST {request.reference} at {received:%H:%M}: post-deploy check, no action."
+    else:
+        message = f"New appointment request {request.reference} at {received:%H:%M}. {where}"
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message
@@ -186,7 +194,7 @@ def handle_alert(
             elif channel == "sms" and sms is not None:
                 texter.send(recipient, sms)
         except TransientSendError as exc:
-            table.release(request_id, key)
+            table.release(request_id, key, str(exc), at)
             metrics.add_metric(name="AlertSendRetried", unit="Count", value=1)
             logger.warning("alert send failed, will retry", error=str(exc), extra=log)
             retry = True

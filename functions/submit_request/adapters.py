@@ -25,6 +25,13 @@ _CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 3},
 )
 _serializer = TypeSerializer()
+
+
+def _config(agent: str) -> Config:
+    # The user agent (``clinic-intake/<handler module>``) is in CloudTrail with every call.
+    return _CONFIG.merge(Config(user_agent_extra=agent)) if agent else _CONFIG
+
+
 _deserializer = TypeDeserializer()
 
 
@@ -39,9 +46,11 @@ class PublishFailed(Exception):
 class RequestTable:
     """The requests table: conditional inserts only, so a duplicate never overwrites."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(
+        self, table_name: str, client: DynamoDBClient | None = None, agent: str = ""
+    ) -> None:
         self._table = table_name
-        self._client = client or boto3.client("dynamodb", config=_CONFIG)
+        self._client = client or boto3.client("dynamodb", config=_config(agent))
 
     def insert(self, item: dict[str, Any]) -> dict[str, Any] | None:
         """Store ``item`` unless its key exists; return the existing item if it does."""
@@ -98,9 +107,9 @@ class RequestTable:
 class AlertTopic:
     """The SNS topic that announces stored requests."""
 
-    def __init__(self, topic_arn: str, client: SNSClient | None = None) -> None:
+    def __init__(self, topic_arn: str, client: SNSClient | None = None, agent: str = "") -> None:
         self._topic_arn = topic_arn
-        self._client = client or boto3.client("sns", config=_CONFIG)
+        self._client = client or boto3.client("sns", config=_config(agent))
 
     def publish(self, message: AlertMessage) -> str:
         try:

@@ -31,9 +31,11 @@ from . import logic
 from .adapters import AlertTopic, RequestTable, StorageUnavailable
 from .web import BadRequest, decode_body, errors_page, problem_page
 
+# Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
+AGENT = f"clinic-intake/{__name__}"
 settings = SubmitSettings.from_env()
-table = RequestTable(settings.table_name)
-topic = AlertTopic(settings.topic_arn)
+table = RequestTable(settings.table_name, agent=AGENT)
+topic = AlertTopic(settings.topic_arn, agent=AGENT)
 
 _cors = (
     CORSConfig(

@@ -15,7 +15,12 @@ from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from intake_common.contract import AlertMessage
-from intake_common.models import AppointmentRequest, reference_for
+from intake_common.models import (
+    SMOKE_TEST_RETENTION_DAYS,
+    AppointmentRequest,
+    is_smoke_test,
+    reference_for,
+)
 from intake_common.observability import logger, metrics
 
 from .adapters import PublishFailed
@@ -52,6 +57,9 @@ def build_item(
     """The DynamoDB item for a new request (optional fields left out when empty)."""
     spam = request.is_spam
     fields = {key: value for key, value in request.normalised().items() if value is not None}
+    smoke = is_smoke_test(submission_id)
+    if smoke:  # a post-deploy check (intake smoke): gone within a day even if not erased
+        retention_days = SMOKE_TEST_RETENTION_DAYS
     return {
         "submission_id": str(submission_id),
         "reference": reference_for(submission_id),
@@ -62,6 +70,7 @@ def build_item(
         "expires_at": int((now + timedelta(days=retention_days)).timestamp()),
         "alert_state": "skipped" if spam else "pending",
         "alerts": {},
+        **({"smoke_test": True} if smoke else {}),
     }
 
 

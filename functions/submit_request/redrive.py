@@ -19,9 +19,11 @@ from intake_common.settings import SubmitSettings
 from .adapters import AlertTopic, RequestTable
 from .logic import redrive_pending
 
+# Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
+AGENT = f"clinic-intake/{__name__}"
 settings = SubmitSettings.from_env()
-table = RequestTable(settings.table_name)
-topic = AlertTopic(settings.topic_arn)
+table = RequestTable(settings.table_name, agent=AGENT)
+topic = AlertTopic(settings.topic_arn, agent=AGENT)
 
 
 def redrive(now: datetime) -> int:

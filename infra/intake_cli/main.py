@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import ops_commands, requests_commands
+from . import ops_commands, requests_commands, smoke
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     requests_commands.register(commands)
     ops_commands.register(commands)
+    smoke.register(commands)
     return parser
 
 

@@ -25,6 +25,7 @@ REQUIRED_OUTPUTS = (
     "AlertQueueUrl",
     "DeadLetterQueueUrl",
     "AlertTopicArn",
+    "SiteUrl",
 )
 
 
@@ -94,9 +95,16 @@ def from_stack(stack: str, region: str | None, profile: str | None, agent: str) 
     except NoCredentialsError as exc:
         raise TargetError(_NO_CREDENTIALS) from exc
     except ClientError as exc:
-        message = exc.response.get("Error", {}).get("Message", "")
+        error = exc.response.get("Error", {})
+        message = error.get("Message", "")
         if "does not exist" in message:
             raise TargetError(f"stack {stack!r} was not found in this account and region") from exc
+        if error.get("Code") in {"AccessDenied", "AccessDeniedException"}:
+            # The tools' policies name their own stack only: a wrong name is refused, not missing.
+            raise TargetError(
+                f"you may not read stack {stack!r}: check the name and region, and that you "
+                "have the stack's StaffToolsPolicy or OpsToolsPolicy"
+            ) from exc
         raise TargetError(f"could not read stack {stack!r}: {message}") from exc
     except BotoCoreError as exc:
         raise TargetError(f"could not reach AWS: {exc}") from exc

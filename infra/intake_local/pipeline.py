@@ -7,13 +7,16 @@ Data lives as long as the process.
 from __future__ import annotations
 
 import html
+import os
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .aws import REGION, LocalAws
+from .calls import CallRecorder
 from .event_source import SqsEventSource
 from .front_door import Answer, FrontDoor, json_answer
 from .functions import LocalFunctions
@@ -64,6 +67,10 @@ class LocalPipeline:
         self.ready = threading.Event()
         self.threads: list[threading.Thread] = []
         self._running: Running | None = None
+        # INTAKE_RECORD_AWS_CALLS=file: every call the functions make, for the tests' IAM check.
+        self.record_path = os.environ.get("INTAKE_RECORD_AWS_CALLS")
+        self.recorder = CallRecorder()
+        self._stop_recording: Callable[[], None] = lambda: None
 
     @property
     def running(self) -> Running:
@@ -84,6 +91,8 @@ class LocalPipeline:
     def start(self) -> None:
         from werkzeug.serving import make_server
 
+        if self.record_path:
+            self._stop_recording = self.recorder.install()
         self.aws.start()
         stack = LocalStack(self.template, STACK, REGION, parameters=self.parameters)
         create_data_resources(stack, self.aws.client)
@@ -177,6 +186,18 @@ class LocalPipeline:
         for thread in self.threads:
             thread.join(timeout=10)
         self.aws.stop()
+        if self.record_path and self._running is not None:
+            stack = self._running.stack
+            self.recorder.dump(
+                Path(self.record_path),
+                {
+                    "name": stack.stack_name,
+                    "parameters": self.parameters,
+                    "physical": stack.physical,
+                    "attributes": [[k[0], k[1], v] for k, v in stack.attributes.items()],
+                },
+            )
+        self._stop_recording()
 
 
 def outbox_page(outbox: dict[str, list[dict[str, Any]]]) -> str:

@@ -20,7 +20,7 @@ from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
 from tests.support.stack import REGION
 
-STACK = "clinic"
+STACK = "intake-test"
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def stack(aws: LocalStack) -> LocalStack:
         "AlertQueueUrl": aws.physical["AlertQueue"],
         "DeadLetterQueueUrl": aws.physical["AlertDeadLetterQueue"],
         "AlertTopicArn": aws.physical["AlertTopic"],
+        "SiteUrl": "https://d111111abcdef8.cloudfront.net",
     }
     template = {
         "Resources": {"Nothing": {"Type": "AWS::SNS::Topic"}},

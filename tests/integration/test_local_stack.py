@@ -187,3 +187,59 @@ def test_staff_commands_work_against_the_local_stack(local: Local) -> None:
     marked = intake("requests", "mark", reference, "contacted")
     assert marked.returncode == 0
     assert "new -> contacted" in marked.stdout
+
+
+def _intake(local: Local, *args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "intake_cli.main", *args, "--local", local.base_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_smoke_passes_on_a_working_stack_and_erases_its_request(local: Local) -> None:
+    # When ops run the post-deploy check
+    smoke = _intake(local, "smoke", "--timeout", "60")
+
+    # Then every step is reported with its time, the alert was sent, and nothing is left
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+    assert "PASSED" in smoke.stdout
+    for step in ("send", "stored", "alerted", "erased"):
+        assert step in smoke.stdout
+    assert "staff alert sent: 2 email, 1 SMS" in smoke.stdout
+    reference = smoke.stdout.split("reference ", 1)[1].split()[0]
+    box = local.outbox()
+    test_emails = [e for e in box["emails"] if reference in e["subject"]]
+    assert len(test_emails) == 2
+    assert all(e["subject"].startswith("TEST") for e in test_emails)
+    assert any(reference in s["message"] and s["message"].startswith("TEST") for s in box["sms"])
+    items = local.client("dynamodb").scan(TableName=local.stack["table"])["Items"]
+    assert not [i for i in items if i["reference"]["S"] == reference]
+
+
+def test_smoke_reports_a_channel_that_failed_with_its_reason() -> None:
+    from tests.support.local_stack import running_local
+
+    # Given a stack whose staff phone has opted out of SMS (moto: numbers ending in 99)
+    with running_local("--staff-phones", "+14155550199", "--retry-delay", "0") as stack:
+        smoke = _intake(stack, "smoke", "--timeout", "60")
+
+    assert smoke.returncode == 1
+    assert "FAILED" in smoke.stdout
+    assert "OptedOut" in smoke.stdout
+    assert "replied STOP" in smoke.stdout
+    assert "staff alert sent: 2 email" in smoke.stdout  # the other channel still worked
+
+
+def test_smoke_in_this_process_so_the_iam_check_sees_its_calls(local: Local, capsys: Any) -> None:
+    # The IAM check (tests/iam) records the calls made in the test process: the smoke's
+    # projection-only read and smoke-only erase must be what the ops policy grants.
+    from intake_cli.main import main
+
+    assert main(["smoke", "--local", local.base_url, "--timeout", "60"]) == 0
+    assert "PASSED" in capsys.readouterr().out

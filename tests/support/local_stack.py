@@ -15,11 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from intake_cli.target import local_session
+from tests.support.iam import RECORDINGS
 from tests.support.leaks import SESSION_VALUES, LeakGuard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -83,6 +85,11 @@ _OUTPUTS: dict[int, Any] = {}
 def start_local(*extra: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "TOPIC_"))}
+    # What the functions call in the stack is recorded for the IAM check (tests/iam).
+    calls = Path(tempfile.gettempdir()) / f"intake-calls-{os.getpid()}-{port}.json"
+    calls.unlink(missing_ok=True)
+    env["INTAKE_RECORD_AWS_CALLS"] = str(calls)
+    RECORDINGS.append(calls)
     # Output goes to a file, not a pipe: a pipe nobody reads fills up and blocks the stack.
     output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in stop_local
     process = subprocess.Popen(

@@ -19,8 +19,19 @@ PARAMETERS = {
     "AllowedDevOrigins": "http://localhost:5173",
 }
 TEMPLATE = load_template()
+# The stack every test builds (same names each time), planned when the session starts.
+PLANNED: LocalStack | None = None
 
-__all__ = ["ACCOUNT_ID", "PARAMETERS", "REGION", "STACK", "build", "functions", "teardown"]
+__all__ = [
+    "ACCOUNT_ID",
+    "PARAMETERS",
+    "PLANNED",
+    "REGION",
+    "STACK",
+    "build",
+    "functions",
+    "teardown",
+]
 
 
 def _client(service: str) -> Any:

@@ -5,25 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from samtranslator.translator.transform import transform
 
-from intake_local.template import load_template
-
-
-class _NoManagedPolicies:
-    """The translator asks for AWS managed policy ARNs only when a function names one."""
-
-    def load(self) -> dict[str, str]:
-        return {}
+from intake_local.template import STACK_UUID, LocalStack, load_template
+from tests.support.iam import transformed_template
 
 
 @pytest.fixture(scope="module")
 def resources() -> dict[str, Any]:
-    template = load_template()
-    # As after `sam package`: code lives in S3.
-    template["Globals"]["Function"]["CodeUri"] = "s3://artifacts/functions.zip"
-    transformed = transform(template, {}, _NoManagedPolicies())  # type: ignore[arg-type]
-    result: dict[str, Any] = transformed["Resources"]
+    result: dict[str, Any] = transformed_template()["Resources"]
     return result
 
 
@@ -54,7 +43,109 @@ def test_functions_run_python313_on_arm64_with_tracing(resources: dict[str, Any]
         assert properties["Architectures"] == ["arm64"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert "LogGroup" in properties["LoggingConfig"]
-        assert properties["ReservedConcurrentExecutions"]
+
+
+def test_reserved_concurrency_is_optional_and_off_by_default(resources: dict[str, Any]) -> None:
+    # New accounts have a low concurrency quota: reserving units by default fails the deploy.
+    template = load_template()
+    assert template["Parameters"]["SubmitConcurrency"]["Default"] == 0
+    submit = resources["SubmitRequestFunction"]["Properties"]["ReservedConcurrentExecutions"]
+    assert submit["Fn::If"][0] == "ReservesSubmitConcurrency"
+    assert submit["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    for name in ("NotifyStaffFunction", "RedriveAlertsFunction"):
+        assert "ReservedConcurrentExecutions" not in resources[name]["Properties"]
+
+
+def test_notify_staff_is_limited_by_its_event_source_not_by_reserved_concurrency(
+    resources: dict[str, Any],
+) -> None:
+    # Throttled SQS batches count as receives and can reach the DLQ unprocessed; the event
+    # source mapping's maximum concurrency only polls more slowly.
+    (mapping,) = _of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert "ReservedConcurrentExecutions" not in resources["NotifyStaffFunction"]["Properties"]
+
+
+def test_schedule_gets_a_generated_name_so_two_stacks_do_not_collide(
+    resources: dict[str, Any],
+) -> None:
+    (schedule,) = _of_type(resources, "AWS::Scheduler::Schedule").values()
+    assert "Name" not in schedule["Properties"]
+
+
+def test_names_with_a_64_character_limit_fit_a_128_character_stack_name() -> None:
+    template = load_template()
+    stack = LocalStack(template, "s" * 128, "us-east-1")
+    limited = {
+        "ApiPathFunction": ["Name"],
+        "SiteOriginAccessControl": ["OriginAccessControlConfig", "Name"],
+        "SiteHeadersPolicy": ["ResponseHeadersPolicyConfig", "Name"],
+    }
+    for logical, path in limited.items():
+        value: Any = template["Resources"][logical]["Properties"]
+        for key in path:
+            value = value[key]
+        name = stack.resolve(value)
+        assert 0 < len(name) <= 64, (logical, name)
+        # Unique per stack: a short id taken from the stack's own id.
+        assert STACK_UUID[:8] in name
+
+
+def test_the_first_deploy_sets_the_api_gateway_logging_role_before_the_stage(
+    resources: dict[str, Any],
+) -> None:
+    account = resources["ApiGatewayAccount"]
+    assert account["Properties"]["CloudWatchRoleArn"] == {
+        "Fn::GetAtt": ["ApiGatewayLoggingRole", "Arn"]
+    }
+    role = resources["ApiGatewayLoggingRole"]
+    assert role["DeletionPolicy"] == "Retain"
+    assert any(
+        "AmazonAPIGatewayPushToCloudWatchLogs" in str(arn)
+        for arn in role["Properties"]["ManagedPolicyArns"]
+    )
+    (stage,) = _of_type(resources, "AWS::ApiGateway::Stage").values()
+    assert "AccessLogSetting" in stage["Properties"]
+    # The stage depends on the deployment, which depends on the API, which waits for the role.
+    assert "ApiGatewayAccount" in _depends_on(resources["IntakeApi"])
+
+
+def _depends_on(resource: dict[str, Any]) -> list[str]:
+    value = resource.get("DependsOn", [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_rejected_and_undelivered_alerts_raise_alarms(resources: dict[str, Any]) -> None:
+    metrics = {
+        alarm["Properties"].get("MetricName")
+        for alarm in _of_type(resources, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Namespace") == "ClinicIntake"
+    }
+    assert {"AlertSendFailed", "AlertNotDelivered"} <= metrics
+
+
+@pytest.mark.parametrize(
+    ("emails", "phones", "accepted"),
+    [("", "", False), ("a@clinic.example", "", True), ("", "+14155550101", True)],
+)
+def test_a_configuration_that_alerts_nobody_is_refused(
+    emails: str, phones: str, accepted: bool
+) -> None:
+    template = load_template()
+    stack = LocalStack(
+        template, "s", "us-east-1", parameters={"StaffEmails": emails, "StaffPhones": phones}
+    )
+    (assertion,) = template["Rules"]["StaffAreAlerted"]["Assertions"]
+    assert bool(stack.resolve(assertion["Assert"])) is accepted
+
+
+def test_only_a_missing_page_gets_the_sites_error_page(resources: dict[str, Any]) -> None:
+    # Custom error responses apply to /api/* too: an API 403 must reach the page as a 403.
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    codes = {response["ErrorCode"] for response in config["CustomErrorResponses"]}
+    assert codes == {404}
+    policy = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert any(statement["Action"] == "s3:ListBucket" for statement in policy)
 
 
 def test_audit_table_is_retained_encrypted_and_recoverable(resources: dict[str, Any]) -> None:
@@ -133,3 +224,24 @@ def test_api_routes_are_explicit(resources: dict[str, Any]) -> None:
 
     assert [(r.method, r.path) for r in api_routes(template)] == [("ANY", "/appointments")]
     assert not any("{proxy+}" in str(r) for r in _of_type(resources, "AWS::ApiGateway::Resource"))
+
+
+def test_notify_staff_may_text_phones_but_publish_to_no_topic() -> None:
+    from intake_local.calls import AwsCall
+    from tests.support import iam
+    from tests.support.iam_actions import Keys, needs
+    from tests.support.stack import PLANNED
+
+    assert PLANNED is not None
+    statements = iam.policy_statements("notify_staff.handler", PLANNED)
+    sms = AwsCall("notify_staff.handler", "sns", "Publish", "us-east-1", {"PhoneNumber": True})
+    ops_topic = AwsCall(
+        "notify_staff.handler",
+        "sns",
+        "Publish",
+        "us-east-1",
+        {"TopicArn": "arn:aws:sns:us-east-1:123456789012:intake-test-OpsAlarmTopic"},
+    )
+    keys = Keys({}, {})
+    assert all(iam.allowed(need, statements, {}) for need in needs(sms, keys))
+    assert not any(iam.allowed(need, statements, {}) for need in needs(ops_topic, keys))
