@@ -23,6 +23,7 @@ response = handler(make_event(), Context())
 served = time.perf_counter()
 status = response.get("statusCode", 200)
 assert status in {200, 201}, response
+assert not response.get("batchItemFailures"), response
 real_stdout.write(
     json.dumps(
         {

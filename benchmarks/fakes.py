@@ -79,6 +79,8 @@ def stored_item(submission_id: str) -> dict[str, Any]:
         "preferred_time": {"S": "morning"},
         "reason": {"S": "Worry, most days."},
         "consent_version": {"S": "2026-11"},
+        "content_hash": {"S": "0" * 64},
+        "expires_at": {"N": "4102444800"},
         "alert_state": {"S": "pending"},
         "alerts": {"M": {}},
     }

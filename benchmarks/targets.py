@@ -44,8 +44,16 @@ def load(target: str) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]
 
     if target == "submit":
         module = importlib.import_module("submit_request.handler")
-        module.table._client = fakes.FakeDynamoDB()
-        module.topic._client = fakes.FakeSNS()
+        from intake_common.table import DynamoRequestStore
+        from submit_request.adapters import SnsAlertPublisher
+        from submit_request.ports import Dependencies
+
+        # The real adapters, on clients that answer at once (no AWS latency is measured).
+        deps = Dependencies(
+            store=DynamoRequestStore("requests", fakes.FakeDynamoDB()),  # type: ignore[arg-type]
+            publisher=SnsAlertPublisher(ENVIRONMENT["TOPIC_ARN"], fakes.FakeSNS()),  # type: ignore[arg-type]
+        )
+        module.app.dependency_overrides[module.dependencies] = lambda: deps
         return module.lambda_handler, lambda: fakes.api_event(fakes.request_body())
     if target == "submit-baseline":
         module = importlib.import_module("benchmarks.baseline_submit")
@@ -56,9 +64,16 @@ def load(target: str) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]
     item = fakes.stored_item(submission_id)
     if target == "notify":
         module = importlib.import_module("notify_staff.handler")
-        module.table._client = fakes.FakeDynamoDB(item)
-        module.mailer._client = fakes.FakeSES()
-        module.texter._client = fakes.FakeSNS()
+        from intake_common.table import DynamoRequestStore
+        from notify_staff.adapters import SesMailer, SnsTexter
+        from notify_staff.ports import Dependencies as NotifyDependencies
+
+        notify_deps = NotifyDependencies(
+            store=DynamoRequestStore("requests", fakes.FakeDynamoDB(item)),  # type: ignore[arg-type]
+            mailer=SesMailer(ENVIRONMENT["SENDER_EMAIL"], fakes.FakeSES()),  # type: ignore[arg-type]
+            texter=SnsTexter(fakes.FakeSNS()),  # type: ignore[arg-type]
+        )
+        module.dependencies = lambda: notify_deps
         return module.lambda_handler, lambda: fakes.sqs_event(submission_id)
     if target == "notify-baseline":
         module = importlib.import_module("benchmarks.baseline_notify")

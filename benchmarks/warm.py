@@ -21,7 +21,9 @@ def main(target: str, count: int) -> None:
     context = Context()
     events = [make_event() for _ in range(count + 200)]
     for event in events[:200]:  # warm up: lazy imports, caches
-        handler(event, context)
+        response = handler(event, context)
+        assert response.get("statusCode", 200) in {200, 201}, response
+        assert not response.get("batchItemFailures"), response
     timings = []
     for event in events[200:]:
         started = time.perf_counter_ns()

@@ -1,7 +1,8 @@
-"""The appointment request: the API's input model and the stored item, defined once.
+"""The appointment request as a visitor submits it: the input model and its field types.
 
-Every submitted value is health data. Validation errors carry a field name and a code, never
-the value (``hide_input_in_errors``); the visitor-facing words live in ``errors.py``.
+The stored item is ``item.py``. Every submitted value is health data. Validation errors carry
+a field name and a code, never the value (``hide_input_in_errors``); the visitor-facing words
+live in ``errors.py``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from pydantic_core import PydanticCustomError
 PreferredContact = Literal["email", "phone", "text"]
 VisitType = Literal["new", "returning"]
 PreferredTime = Literal["morning", "afternoon", "evening", "any"]
-RequestStatus = Literal["new", "contacted", "scheduled", "closed", "spam"]
-AlertState = Literal["pending", "sent", "failed", "skipped"]
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -40,7 +39,6 @@ PHONE_MAX = 40
 DEFAULT_PHONE_REGION = "US"
 # Letters and marks of any script, plus the punctuation names really use.
 _NAME_PUNCTUATION = frozenset(" '-.,’")
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Namespace for ids derived from content (the no-JavaScript form post).
 _DERIVED_ID_NAMESPACE = uuid.UUID("6f1f3f0c-6d3e-4f0e-9a53-5b8f0a6c2b11")
 
@@ -293,50 +291,3 @@ SMOKE_TEST_RETENTION_DAYS = 1
 
 def is_smoke_test(submission_id: uuid.UUID | str) -> bool:
     return str(submission_id).startswith(SMOKE_TEST_PREFIX)
-
-
-def reference_for(submission_id: uuid.UUID | str) -> str:
-    """A short code staff and visitors can read out on the phone, e.g. ``K7Q2-93XD``.
-
-    Derived from the id, so every retry shows the same reference. 40 bits of Crockford base32:
-    no I, L, O or U to misread.
-    """
-    digest = int.from_bytes(hashlib.sha256(str(submission_id).encode()).digest()[:5], "big")
-    chars = "".join(_CROCKFORD[(digest >> shift) & 31] for shift in range(35, -1, -5))
-    return f"{chars[:4]}-{chars[4:]}"
-
-
-class AlertRecord(BaseModel):
-    """What happened to one (channel, recipient) alert of a request."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    state: Literal["sending", "sent", "failed"]
-    at: str
-    lease_until: int | None = None
-    error: str | None = None
-
-
-class StoredRequest(BaseModel):
-    """The DynamoDB item, as ``notify_staff`` and the staff tools read it."""
-
-    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
-
-    submission_id: str
-    reference: str
-    created_at: str
-    status: RequestStatus
-    full_name: str
-    email: str
-    phone: str
-    preferred_contact: PreferredContact
-    sms_consent: bool = False
-    visit_type: VisitType
-    preferred_date: str | None = None
-    preferred_time: PreferredTime = "any"
-    reason: str | None = None
-    consent_version: str
-    alert_state: AlertState
-    alerts: dict[str, AlertRecord] = Field(default_factory=dict)
-    alerted_at: str | None = None
-    smoke_test: bool = False

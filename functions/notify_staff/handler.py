@@ -9,6 +9,7 @@ receives, SQS moves a failing message to the dead-letter queue, which has an ala
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -24,15 +25,18 @@ from intake_common.contract import AlertMessage
 from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
 
-from . import logic
-from .adapters import Mailer, RequestTable, Texter
+from . import adapters, logic
+from .ports import Dependencies
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = NotifySettings.from_env()
-table = RequestTable(settings.table_name, agent=AGENT)
-mailer = Mailer(settings.sender_email, agent=AGENT)
-texter = Texter(agent=AGENT)
+
+
+@cache
+def dependencies() -> Dependencies:
+    """The adapters, built once per execution environment, on first use."""
+    return adapters.build(settings, AGENT)
 
 
 class AlertQueueRecord(SqsRecordModel):
@@ -50,12 +54,7 @@ processor = BatchProcessor(
 def record_handler(record: AlertQueueRecord) -> str:
     try:
         return logic.handle_alert(
-            record.body,
-            settings=settings,
-            table=table,
-            mailer=mailer,
-            texter=texter,
-            now=datetime.now(UTC),
+            record.body, settings=settings, deps=dependencies(), now=datetime.now(UTC)
         )
     except logic.RequestNotFound:
         logger.error(

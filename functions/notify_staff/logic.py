@@ -9,25 +9,25 @@ one is a person asking for help whom nobody calls back.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Literal
 
 from intake_common.contract import AlertMessage
-from intake_common.models import StoredRequest
+from intake_common.item import (
+    ClaimAlert,
+    CompleteAlerts,
+    RecordAlert,
+    ReleaseAlert,
+    RequestItem,
+)
 from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
 
-from .adapters import PermanentSendError, TransientSendError
+from .ports import Dependencies, PermanentSendError, TransientSendError
+from .render import Email, render_email, render_sms
 
-SMS_MAX = 160
-# The GSM 03.38 basic character set: staying inside it keeps 160 characters in one segment.
-GSM7 = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
+Sent = Literal["sent", "failed", "retry", "done"]
 
 
 class RequestNotFound(Exception):
@@ -38,115 +38,28 @@ class RetryLater(Exception):
     """Some alert of this message could not be sent yet; SQS will deliver it again."""
 
 
-class Table(Protocol):
-    def get(self, submission_id: str) -> dict[str, Any] | None: ...
-    def claim(self, submission_id: str, key: str, at: str, now: int, lease: int) -> bool: ...
-    def release(self, submission_id: str, key: str, error: str, at: str) -> None: ...
-    def record(
-        self, submission_id: str, key: str, state: str, at: str, error: str = ""
-    ) -> None: ...
-    def complete(self, submission_id: str, state: str, at: str) -> bool: ...
-
-
-class MailSender(Protocol):
-    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
-
-
-class SmsSender(Protocol):
-    def send(self, to: str, message: str) -> str: ...
-
-
 @dataclass(frozen=True)
-class Email:
-    subject: str
-    text: str
-    html: str
+class Target:
+    channel: Literal["email", "sms"]
+    recipient: str
+    index: int
+
+    @property
+    def key(self) -> str:
+        """The alert's name on the item, e.g. ``email:frontdesk@clinic.example``."""
+        return f"{self.channel}:{self.recipient}"
 
 
-_LABELS = {
-    "email": "Email",
-    "phone": "Phone call",
-    "text": "Text message",
-    "new": "New patient",
-    "returning": "Returning patient",
-    "morning": "morning",
-    "afternoon": "afternoon",
-    "evening": "evening",
-    "any": "any time",
-}
-
-
-def render_email(request: StoredRequest, settings: NotifySettings) -> Email:
-    """The staff email. The subject holds fixed text and the reference only; every value in
-    the HTML is escaped; the free-text reason is never included."""
-    received = _local_time(request.created_at, settings.zone)
-    lookup = settings.lookup_hint.format(reference=request.reference)
-    rows: list[tuple[str, str]] = [
-        ("Reference", request.reference),
-        ("Received", f"{received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})"),
+def targets(settings: NotifySettings) -> list[Target]:
+    """Every staff recipient, emails first."""
+    recipients = [("email", a) for a in settings.staff_emails] + [
+        ("sms", p) for p in settings.staff_phones
     ]
-    if settings.alert_detail == "contact":
-        when = request.preferred_date or "no preferred date"
-        rows += [
-            ("Name", request.full_name),
-            ("Phone", request.phone),
-            ("Email", request.email),
-            ("Preferred contact", _LABELS[request.preferred_contact]),
-            ("Visit type", _LABELS[request.visit_type]),
-            ("Preferred time", f"{when}, {_LABELS[request.preferred_time]}"),
-        ]
-    intro = (
-        "TEST: this request was sent by `intake smoke` after a deploy. No action is needed."
-        if request.smoke_test
-        else "A new appointment request has arrived."
-    )
-    outro = (
-        "The reason for the visit is never sent by email. To see the full request, run:"
-        if settings.alert_detail == "contact"
-        else "Details are not sent by email. To see the request, run:"
-    )
-    text = "\n".join(
-        [intro, "", *(f"{label}: {value}" for label, value in rows), "", outro, f"  {lookup}", ""]
-    )
-    cells = "".join(
-        f'<tr><th scope="row" align="left">{html.escape(label)}</th>'
-        f"<td>{html.escape(value)}</td></tr>"
-        for label, value in rows
-    )
-    body = (
-        '<!doctype html><html lang="en"><body>'
-        f"<p>{html.escape(intro)}</p><table>{cells}</table>"
-        f"<p>{html.escape(outro)}</p><pre>{html.escape(lookup)}</pre></body></html>"
-    )
-    subject = "TEST (post-deploy check)" if request.smoke_test else "New appointment request"
-    return Email(subject=f"{subject} {request.reference}", text=text, html=body)
-
-
-def render_sms(request: StoredRequest, settings: NotifySettings) -> str:
-    """One GSM-7 segment, and no health data: the reference and the time only."""
-    received = _local_time(request.created_at, settings.zone)
-    where = "See email." if settings.staff_emails else "See the staff tools."
-    if request.smoke_test:
-        message = f"TEST {request.reference} at {received:%H:%M}: post-deploy check, no action."
-    else:
-        message = f"New appointment request {request.reference} at {received:%H:%M}. {where}"
-    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
-        raise ValueError("SMS text must be one GSM-7 segment")
-    return message
-
-
-def _local_time(created_at: str, zone: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(created_at).astimezone(zone)
+    return [Target(channel, recipient, i) for i, (channel, recipient) in enumerate(recipients)]  # type: ignore[arg-type]
 
 
 def handle_alert(
-    message: AlertMessage,
-    *,
-    settings: NotifySettings,
-    table: Table,
-    mailer: MailSender,
-    texter: SmsSender,
-    now: datetime,
+    message: AlertMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
 ) -> str:
     """Send what is missing for one request; return its alert state afterwards.
 
@@ -154,68 +67,83 @@ def handle_alert(
     ``RequestNotFound`` for a message about no stored request.
     """
     request_id = str(message.request_id)
-    item = table.get(request_id)
-    if item is None:
+    request = deps.store.get(request_id)
+    if request is None or request.expired(now):
         raise RequestNotFound(request_id)
-    request = StoredRequest.model_validate(item)
     if request.alert_state != "pending":
         # Spam (skipped) or already alerted: a replay sends nothing.
         logger.info("alert not needed", submission_id=request_id, alert_state=request.alert_state)
         return request.alert_state
 
-    at = now.isoformat(timespec="milliseconds")
-    epoch = int(now.timestamp())
-    email = render_email(request, settings) if settings.staff_emails else None
-    sms = render_sms(request, settings) if settings.staff_phones else None
-    targets = [("email", address) for address in settings.staff_emails] + [
-        ("sms", phone) for phone in settings.staff_phones
+    outgoing = Outgoing(
+        email=render_email(request, settings) if settings.staff_emails else None,
+        sms=render_sms(request, settings) if settings.staff_phones else None,
+    )
+    results = [
+        _alert_once(request, target, outgoing, settings, deps, now) for target in targets(settings)
     ]
-    retry = False
-    delivered = failed = 0
-    for index, (channel, recipient) in enumerate(targets):
-        key = f"{channel}:{recipient}"
-        done = request.alerts.get(key)
-        if done is not None and done.state in {"sent", "failed"}:
-            delivered += done.state == "sent"
-            failed += done.state == "failed"
-            continue
-        if not table.claim(request_id, key, at, epoch, settings.send_lease_seconds):
-            # Another delivery of this message is sending it right now: look again later.
-            retry = True
-            continue
-        log: dict[str, object] = {
-            "submission_id": request_id,
-            "channel": channel,
-            "recipient_index": index,
-        }
-        try:
-            if channel == "email" and email is not None:
-                mailer.send(recipient, email.subject, email.text, email.html)
-            elif channel == "sms" and sms is not None:
-                texter.send(recipient, sms)
-        except TransientSendError as exc:
-            table.release(request_id, key, str(exc), at)
-            metrics.add_metric(name="AlertSendRetried", unit="Count", value=1)
-            logger.warning("alert send failed, will retry", error=str(exc), extra=log)
-            retry = True
-            continue
-        except PermanentSendError as exc:
-            table.record(request_id, key, "failed", at, error=exc.code)
-            metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
-            logger.error("alert send rejected, not retried", error=exc.code, extra=log)
-            failed += 1
-            continue
-        table.record(request_id, key, "sent", at)
-        metrics.add_metric(name="AlertSent", unit="Count", value=1)
-        logger.info("alert sent", extra=log)
-        delivered += 1
-
-    if retry:
+    if "retry" in results:
         raise RetryLater(request_id)
-    state = "sent" if delivered else "failed"
+    delivered = "sent" in results
     if not delivered:
         # Nobody was reached (no channel configured, or every send rejected): ops must know.
         metrics.add_metric(name="AlertNotDelivered", unit="Count", value=1)
-        logger.error("no staff alert delivered", submission_id=request_id, failed=failed)
-    table.complete(request_id, state, at)
+        logger.error(
+            "no staff alert delivered", submission_id=request_id, failed=results.count("failed")
+        )
+    state: Literal["sent", "failed"] = "sent" if delivered else "failed"
+    deps.store.change(request_id, CompleteAlerts(state, now.isoformat(timespec="milliseconds")))
     return state
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """The request's alert, rendered once for every recipient."""
+
+    email: Email | None
+    sms: str | None
+
+
+def _alert_once(
+    request: RequestItem,
+    target: Target,
+    outgoing: Outgoing,
+    settings: NotifySettings,
+    deps: Dependencies,
+    now: datetime,
+) -> Sent:
+    """Claim, send, record one alert; what became of it (``done`` is ``sent`` earlier)."""
+    done = request.alerts.get(target.key)
+    if done is not None and done.state in {"sent", "failed"}:
+        return done.state
+    at = now.isoformat(timespec="milliseconds")
+    epoch = int(now.timestamp())
+    claim = ClaimAlert(target.key, at, epoch, epoch + settings.send_lease_seconds)
+    if not deps.store.change(request.submission_id, claim):
+        # Another delivery of this message is sending it right now: look again later.
+        return "retry"
+    log = {
+        "submission_id": request.submission_id,
+        "channel": target.channel,
+        "recipient_index": target.index,
+    }
+    try:
+        if target.channel == "email" and outgoing.email is not None:
+            email = outgoing.email
+            deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+        elif target.channel == "sms" and outgoing.sms is not None:
+            deps.texter.send(target.recipient, outgoing.sms)
+    except TransientSendError as exc:
+        deps.store.change(request.submission_id, ReleaseAlert(target.key, str(exc), at))
+        metrics.add_metric(name="AlertSendRetried", unit="Count", value=1)
+        logger.warning("alert send failed, will retry", error=str(exc), extra=log)
+        return "retry"
+    except PermanentSendError as exc:
+        deps.store.change(request.submission_id, RecordAlert(target.key, "failed", at, exc.code))
+        metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
+        logger.error("alert send rejected, not retried", error=exc.code, extra=log)
+        return "failed"
+    deps.store.change(request.submission_id, RecordAlert(target.key, "sent", at))
+    metrics.add_metric(name="AlertSent", unit="Count", value=1)
+    logger.info("alert sent", extra=log)
+    return "sent"

@@ -1,15 +1,17 @@
 """submit_request: ``POST /appointments``.
 
-Thin: decode the body, validate it into the model, call ``logic.submit``, map the result.
-Typed errors are mapped to HTTP statuses in one place (``_answer_error``).
+Thin: decode the body, validate it into the model, call ``logic.submit``, map the result. Each
+typed error becomes its HTTP answer in one place (``_refusal``), as JSON for the page's script
+and as an accessible HTML page for a form post without JavaScript.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import cache
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
@@ -17,6 +19,7 @@ from aws_lambda_powertools.event_handler import (
     Response,
     content_types,
 )
+from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -27,15 +30,21 @@ from intake_common.models import AppointmentRequest
 from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
-from . import logic
-from .adapters import AlertTopic, RequestTable, StorageUnavailable
-from .web import BadRequest, decode_body, errors_page, problem_page
+from . import adapters, logic
+from .ports import Dependencies, StorageUnavailable
+from .web import BadRequest, BodyKind, body_kind, decode_body, errors_page, problem_page
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = SubmitSettings.from_env()
-table = RequestTable(settings.table_name, agent=AGENT)
-topic = AlertTopic(settings.topic_arn, agent=AGENT)
+
+
+@cache
+def dependencies() -> Dependencies:
+    """The adapters, built once per execution environment, on first use. Tests replace them
+    with ``app.dependency_overrides[dependencies]``."""
+    return adapters.build(settings, AGENT)
+
 
 _cors = (
     CORSConfig(
@@ -67,6 +76,12 @@ class ErrorBody(BaseModel):
     errors: list[dict[str, str]]
 
 
+class InvalidFields(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("invalid fields")
+        self.errors = errors
+
+
 def _error(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
@@ -87,58 +102,61 @@ def _error(description: str) -> OpenAPIResponse:
         503: _error("Storage unavailable: retry later"),
     },
 )
-def create_appointment() -> Response[str]:
+def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> Response[str]:
     event = app.current_event
-    kind = "json"
+    headers = {key.lower(): value for key, value in (event.headers or {}).items()}
+    kind = body_kind(headers)
     try:
-        kind, fields = decode_body(
-            {key.lower(): value for key, value in (event.headers or {}).items()},
-            event.body,
-            bool(event.is_base64_encoded),
-        )
+        fields = decode_body(headers, event.body, bool(event.is_base64_encoded))
         now = datetime.now(settings.zone)
         request = _validate(fields, kind, now.date())
-        submission_id = request.submission_id or request.derived_submission_id(now.date())
         receipt = logic.submit(
             request,
-            submission_id=submission_id,
+            submission_id=request.submission_id or request.derived_submission_id(now.date()),
             now=now,
             retention_days=settings.retention_days,
-            store=table,
-            publisher=topic,
+            deps=deps,
         )
-    except InvalidFields as exc:
-        _count_rejected("validation")
-        if kind == "form":
-            return _html(
-                HTTPStatus.UNPROCESSABLE_ENTITY, errors_page(exc.errors, settings.form_path)
-            )
-        return _json(HTTPStatus.UNPROCESSABLE_ENTITY, {"errors": exc.errors})
-    except BadRequest as exc:
-        _count_rejected(exc.code)
-        if kind == "form":
-            return _html(exc.status, problem_page(exc.message, settings.form_path))
-        return _json(exc.status, body_error(exc.code, exc.message))
-    except logic.SubmissionConflict:
-        _count_rejected("conflict")
-        message = "This request was already sent with different details. Please reload the page."
-        return _json(HTTPStatus.CONFLICT, body_error("conflict", message))
-    except StorageUnavailable as exc:
-        logger.warning("storage unavailable", error=str(exc))
-        metrics.add_metric(name="StorageUnavailable", unit="Count", value=1)
-        message = "We could not save your request just now. Please try again in a minute."
-        headers = {"Retry-After": "5"}
-        if kind == "form":
-            return _html(
-                HTTPStatus.SERVICE_UNAVAILABLE, problem_page(message, settings.form_path), headers
-            )
-        return _json(HTTPStatus.SERVICE_UNAVAILABLE, body_error("unavailable", message), headers)
+    except (InvalidFields, BadRequest, logic.SubmissionConflict, StorageUnavailable) as exc:
+        return _refusal(exc, kind)
 
     if kind == "form":
         location = f"{settings.thank_you_path}?ref={receipt.reference}"
         return Response(status_code=HTTPStatus.SEE_OTHER, headers={"Location": location}, body="")
     body = Receipt(id=receipt.submission_id, reference=receipt.reference)
     return _json(HTTPStatus.CREATED, body.model_dump())
+
+
+def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
+    """The one place where an error becomes an answer: status, words, and the way back."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, InvalidFields):
+        status, reason, body = HTTPStatus.UNPROCESSABLE_ENTITY, "validation", {"errors": exc.errors}
+        page = errors_page(exc.errors, settings.form_path)
+    else:
+        if isinstance(exc, BadRequest):
+            status, reason, message = HTTPStatus(exc.status), exc.code, exc.message
+        elif isinstance(exc, logic.SubmissionConflict):
+            status, reason = HTTPStatus.CONFLICT, "conflict"
+            message = (
+                "This request was already sent with different details. Please reload the page."
+            )
+        else:  # StorageUnavailable: nothing was stored; retrying is safe
+            logger.warning("storage unavailable", error=str(exc))
+            metrics.add_metric(name="StorageUnavailable", unit="Count", value=1)
+            status, reason, headers = (
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "unavailable",
+                {"Retry-After": "5"},
+            )
+            message = "We could not save your request just now. Please try again in a minute."
+        body = body_error(reason, message)
+        page = problem_page(message, settings.form_path)
+    if status != HTTPStatus.SERVICE_UNAVAILABLE:
+        _count_rejected(reason)
+    if kind == "form":
+        return Response(status_code=status, content_type=_HTML, body=page, headers=headers)
+    return _json(status, body, headers)
 
 
 @app.route(
@@ -157,28 +175,18 @@ def method_not_allowed() -> Response[str]:
     )
 
 
-class InvalidFields(Exception):
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("invalid fields")
-        self.errors = errors
-
-
-def _validate(fields: dict[str, Any], kind: str, today: date) -> AppointmentRequest:
+def _validate(fields: dict[str, Any], kind: BodyKind, today: date) -> AppointmentRequest:
     if kind == "form" and fields.get("submission_id") == "":
         fields.pop("submission_id")
-    context = {"today": today}
     try:
-        request = AppointmentRequest.model_validate(fields, context=context)
+        request = AppointmentRequest.model_validate(fields, context={"today": today})
     except ValidationError as exc:
         raise InvalidFields(field_errors(exc.errors(include_input=False))) from None
     if kind == "json" and request.submission_id is None:
         # Only the no-JavaScript form may leave the key to the server.
-        raise InvalidFields(field_errors([_missing("submission_id")]))
+        missing: Any = {"type": "missing", "loc": ("submission_id",), "msg": "missing"}
+        raise InvalidFields(field_errors([missing]))
     return request
-
-
-def _missing(field: str) -> Any:
-    return {"type": "missing", "loc": (field,), "msg": "missing", "input": None}
 
 
 def _count_rejected(reason: str) -> None:
@@ -195,10 +203,6 @@ def _json(
         body=json.dumps(body, ensure_ascii=False),
         headers=headers,
     )
-
-
-def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Response[str]:
-    return Response(status_code=status, content_type=_HTML, body=body, headers=headers)
 
 
 @app.not_found

@@ -47,7 +47,6 @@ if __name__ == "__main__":  # pragma: no cover
     import os
 
     # The routes do not depend on the deployment: any valid settings will do.
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("TABLE_NAME", "requests")
     os.environ.setdefault("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts")
     print(render(), end="")

@@ -9,6 +9,7 @@ message that was in fact published sends nothing twice.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,20 +17,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
-from .adapters import AlertTopic, RequestTable
+from . import adapters
 from .logic import redrive_pending
+from .ports import Dependencies
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = SubmitSettings.from_env()
-table = RequestTable(settings.table_name, agent=AGENT)
-topic = AlertTopic(settings.topic_arn, agent=AGENT)
 
 
-def redrive(now: datetime) -> int:
+@cache
+def dependencies() -> Dependencies:
+    """The adapters, built once per execution environment, on first use."""
+    return adapters.build(settings, AGENT)
+
+
+def redrive(now: datetime, deps: Dependencies) -> int:
     """Publish the alert of every request pending for longer than the grace period."""
     grace = timedelta(minutes=settings.sweep_grace_minutes)
-    count = redrive_pending(table, topic, now - grace, now)
+    count = redrive_pending(deps.store, deps.publisher, now - grace, now)
     if count:
         metrics.add_metric(name="AlertRedriven", unit="Count", value=count)
         logger.warning("re-drove pending alerts", count=count)
@@ -39,4 +45,4 @@ def redrive(now: datetime) -> int:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    return {"redriven": redrive(datetime.now(UTC))}
+    return {"redriven": redrive(datetime.now(UTC), dependencies())}

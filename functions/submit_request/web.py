@@ -45,16 +45,15 @@ def media_type(headers: dict[str, str]) -> tuple[str, str]:
     return parts[0].lower(), charset
 
 
-def decode_body(
-    headers: dict[str, str], body: str | None, is_base64: bool
-) -> tuple[BodyKind, dict[str, Any]]:
+def body_kind(headers: dict[str, str]) -> BodyKind:
+    """``form`` for a form post (answered with HTML pages), otherwise ``json``."""
+    return "form" if media_type(headers)[0] == FORM_TYPE else "json"
+
+
+def decode_body(headers: dict[str, str], body: str | None, is_base64: bool) -> dict[str, Any]:
     """Read the request body into a dict of fields, or raise ``BadRequest``."""
     kind_header, charset = media_type(headers)
-    if kind_header == JSON_TYPE:
-        kind: BodyKind = "json"
-    elif kind_header == FORM_TYPE:
-        kind = "form"
-    else:
+    if kind_header not in {JSON_TYPE, FORM_TYPE}:
         raise BadRequest(
             415, "unsupported_media_type", "Please send the form as JSON or as form data."
         )
@@ -72,7 +71,7 @@ def decode_body(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadRequest(400, "invalid_encoding", "The request is not valid UTF-8.") from exc
-    return kind, _parse_json(text) if kind == "json" else _parse_form(text)
+    return _parse_json(text) if kind_header == JSON_TYPE else _parse_form(text)
 
 
 def _raw_bytes(body: str, is_base64: bool) -> bytes:

@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-    from .staff import StaffError
+    from intake_common.ports import StorageUnavailable
+    from staff_api.logic import StaffError
+
     from .target import TargetError
 
     args = build_parser().parse_args(argv)
@@ -33,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     except (StaffError, TargetError) as exc:
         print(f"intake: {exc}", file=sys.stderr)
         return 2
+    except StorageUnavailable as exc:
+        print(f"intake: the table refused or failed ({exc}); nothing was changed", file=sys.stderr)
+        return 1
     except NoCredentialsError:
         print(
             "intake: no AWS credentials found: set AWS_PROFILE or pass --profile", file=sys.stderr

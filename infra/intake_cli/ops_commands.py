@@ -6,21 +6,56 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from intake_common.table import DynamoRequestStore
+from submit_request.adapters import SnsAlertPublisher
+from submit_request.logic import redrive_pending
+
 from .common import add_target_arguments, target
+from .target import Target
+
+
+def redrive_dlq(where: Target, limit: int = 1000) -> int:
+    """Move messages from the dead-letter queue back to the alert queue."""
+    sqs = where.client("sqs")
+    moved = 0
+    while moved < limit:
+        messages = sqs.receive_message(
+            QueueUrl=where.dead_letter_queue,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=60,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            attributes = message.get("MessageAttributes")
+            sqs.send_message(
+                QueueUrl=where.alert_queue,
+                MessageBody=message["Body"],
+                **({"MessageAttributes": attributes} if attributes else {}),
+            )
+            sqs.delete_message(
+                QueueUrl=where.dead_letter_queue, ReceiptHandle=message["ReceiptHandle"]
+            )
+            moved += 1
+    return moved
 
 
 def _dlq_redrive(args: argparse.Namespace) -> int:
-    from .staff import redrive_dlq
-
     moved = redrive_dlq(target(args), limit=args.max)
     print(f"Moved {moved} message(s) from the dead-letter queue back to the alert queue.")
     return 0
 
 
 def _alerts_redrive(args: argparse.Namespace) -> int:
-    from .staff import redrive_alerts
-
-    count = redrive_alerts(target(args), timedelta(minutes=args.grace_minutes), datetime.now(UTC))
+    where = target(args)
+    now = datetime.now(UTC)
+    count = redrive_pending(
+        DynamoRequestStore(where.table, where.client("dynamodb")),
+        SnsAlertPublisher(where.alert_topic, where.client("sns")),
+        now - timedelta(minutes=args.grace_minutes),
+        now,
+    )
     print(f"Published again the alerts of {count} request(s) still pending.")
     return 0
 

@@ -1,33 +1,86 @@
-"""``intake requests list/show/mark/export/erase``: what staff do with requests."""
+"""``intake requests list/show/mark/export/erase``: what staff do with requests.
+
+The rules (audit first, the caller's real identity, expired means gone, ambiguous references
+refused) are the staff API's own: both call ``staff_api.logic``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
+import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from intake_common.item import STATUSES, RequestItem
+from staff_api import adapters, logic
+from staff_api.ports import Actor, Dependencies
+
 from .common import add_target_arguments, local_time, target
+from .target import Target
+
+EXPORT_COLUMNS = (
+    "reference",
+    "created_at",
+    "status",
+    "full_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "sms_consent",
+    "visit_type",
+    "preferred_date",
+    "preferred_time",
+    "reason",
+    "consent_version",
+    "alert_state",
+    "submission_id",
+)
+HEALTH_DATA_WARNING = (
+    "WARNING: {path} holds health data of the clinic's patients. Keep it on an encrypted, "
+    "access-controlled device, share it only as the clinic's policy allows, and delete it "
+    "when it is no longer needed."
+)
 
 
-def _staff(args: argparse.Namespace) -> Any:
-    from .staff import Staff
+def parse_since(text: str, now: datetime) -> datetime:
+    """``7d``, ``12h`` or ``30m`` before ``now``."""
+    match = re.fullmatch(r"(\d{1,4})([dhm])", text.strip())
+    if not match:
+        raise logic.StaffError(f"--since takes a duration like 7d, 12h or 30m, not {text!r}")
+    amount, unit = int(match.group(1)), match.group(2)
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    return now - timedelta(**{units[unit]: amount})
 
+
+def dependencies(where: Target) -> Dependencies:
+    return adapters.build(
+        where.client("dynamodb"),
+        where.client("sqs"),
+        table=where.table,
+        audit_table=where.audit_table,
+        queues=[where.alert_queue, where.dead_letter_queue],
+    )
+
+
+def _session(args: argparse.Namespace) -> tuple[Dependencies, Actor, datetime]:
     where = target(args)
-    return Staff(target=where, by=args.by or where.caller(), now=datetime.now(UTC))
+    # The audit trail names the caller's AWS identity; --by adds a name, it never replaces it.
+    return dependencies(where), Actor(where.caller(), args.by), datetime.now(UTC)
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .staff import parse_since
-
-    staff = _staff(args)
-    rows = staff.list(args.status, parse_since(args.since, staff.now), limit=args.limit)
+    deps, actor, now = _session(args)
+    since = parse_since(args.since, now)
+    rows = logic.list_requests(deps, actor, now, status=args.status, since=since, limit=args.limit)
     print(f"{'received':16}  {'reference':9}  {'status':9}  {'alert':7}  name")
     for row in rows:
         print(
-            f"{local_time(row['created_at']):16}  {row['reference']:9}  {row['status']:9}  "
-            f"{row.get('alert_state', ''):7}  {row.get('full_name', '')}"
+            f"{local_time(row.created_at):16}  {row.reference:9}  {row.status:9}  "
+            f"{row.alert_state or '':7}  {row.full_name}"
         )
     print(
         f"{len(rows)} request(s) since {args.since}"
@@ -37,51 +90,76 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    item = _staff(args).show(args.reference)
+    deps, actor, now = _session(args)
+    item = logic.show(deps, actor, now, args.reference)
     fields = [
-        ("Reference", item["reference"]),
-        ("Received", local_time(item["created_at"])),
-        ("Status", item["status"]),
-        ("Name", item.get("full_name")),
-        ("Phone", item.get("phone")),
-        ("Email", item.get("email")),
-        ("Preferred contact", item.get("preferred_contact")),
-        ("Texts allowed", "yes" if item.get("sms_consent") else "no"),
-        ("Visit type", item.get("visit_type")),
-        ("Preferred date", item.get("preferred_date") or "-"),
-        ("Preferred time", item.get("preferred_time")),
-        ("Staff alert", item.get("alert_state")),
+        ("Reference", item.reference),
+        ("Received", local_time(item.created_at)),
+        ("Status", item.status),
+        ("Name", item.full_name),
+        ("Phone", item.phone),
+        ("Email", item.email),
+        ("Preferred contact", item.preferred_contact),
+        ("Texts allowed", "yes" if item.sms_consent else "no"),
+        ("Visit type", item.visit_type),
+        ("Preferred date", item.preferred_date or "-"),
+        ("Preferred time", item.preferred_time),
+        ("Staff alert", item.alert_state),
     ]
     for label, value in fields:
         print(f"{label + ':':19}{value}")
     print("Reason:")
-    print("  " + (item.get("reason") or "-").replace("\n", "\n  "))
-    for change in item.get("history", []):
-        note = f" ({change['note']})" if change.get("note") else ""
-        print(f"- {change['at']} {change['by']}: {change['from']} -> {change['to']}{note}")
+    print("  " + (item.reason or "-").replace("\n", "\n  "))
+    for change in item.history:
+        note = f" ({change.note})" if change.note else ""
+        print(f"- {change.at} {change.by}: {change.from_} -> {change.to}{note}")
     return 0
 
 
 def _mark(args: argparse.Namespace) -> int:
-    result = _staff(args).mark(args.reference, args.status, args.note)
-    print(f"{result['reference']}: {result['from']} -> {result['to']}")
+    deps, actor, now = _session(args)
+    marked = logic.mark(deps, actor, now, args.reference, args.status, args.note)
+    print(f"{marked.reference}: {marked.change.from_} -> {marked.change.to}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .staff import HEALTH_DATA_WARNING, parse_since
-
-    staff = _staff(args)
-    count = staff.export(parse_since(args.since, staff.now), args.out)
-    print(f"Exported {count} request(s) to {args.out} (readable by you only).")
+    deps, actor, now = _session(args)
+    items = logic.export(deps, actor, now, parse_since(args.since, now))
+    write_csv(items, args.out)
+    print(f"Exported {len(items)} request(s) to {args.out} (readable by you only).")
     print(HEALTH_DATA_WARNING.format(path=args.out), file=sys.stderr)
     return 0
 
 
+def write_csv(items: list[RequestItem], out: Path) -> None:
+    """Owner-only (0600, also over an existing file); cells a spreadsheet would run, defused."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    descriptor = os.open(out, flags, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for item in items:
+            values = item.model_dump()
+            writer.writerow({key: csv_safe(values.get(key)) for key in EXPORT_COLUMNS})
+
+
+def csv_safe(value: Any) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "@", "\t", "\r"}:
+        return "'" + text
+    if text[:1] in {"+", "-"} and not re.fullmatch(r"[+-][0-9 ]*", text):
+        return "'" + text  # a formula; a phone number like +14155552671 stays as it is
+    return text
+
+
 def _erase(args: argparse.Namespace) -> int:
-    result = _staff(args).erase(args.reference)
+    deps, actor, now = _session(args)
+    erased = logic.erase(deps, actor, now, args.reference)
     print(
-        f"Erased {result['reference']} and {result['queued_messages_removed']} queued "
+        f"Erased {erased.reference} and {erased.queued_messages_removed} queued "
         "message(s) about it; an audit entry without its data was kept."
     )
     return 0
@@ -89,18 +167,18 @@ def _erase(args: argparse.Namespace) -> int:
 
 def _with_target(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     add_target_arguments(parser)
-    parser.add_argument("--by", help="who is acting (default: your AWS identity)")
+    parser.add_argument(
+        "--by", help="your name for the history and the audit trail (next to your AWS identity)"
+    )
     return parser
 
 
 def register(commands: Any) -> None:
-    from .staff import STATUSES
-
     requests = commands.add_parser("requests", help="staff tools: find and act on requests")
     actions = requests.add_subparsers(dest="action", required=True)
 
     listing = _with_target(
-        actions.add_parser("list", help="requests, newest first (reference and name only)")
+        actions.add_parser("list", help="requests, newest first (reference and name; audited)")
     )
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--since", default="7d", help="how far back: 7d, 12h, 30m (default 7d)")
@@ -108,11 +186,11 @@ def register(commands: Any) -> None:
     listing.set_defaults(func=_list)
 
     show = _with_target(actions.add_parser("show", help="the whole request (audited)"))
-    show.add_argument("reference")
+    show.add_argument("reference", help="the reference (K7Q2-93XD) or the request's id")
     show.set_defaults(func=_show)
 
     mark = _with_target(
-        actions.add_parser("mark", help="record progress: contacted, scheduled, closed")
+        actions.add_parser("mark", help="record progress: contacted, scheduled, closed (audited)")
     )
     mark.add_argument("reference")
     mark.add_argument("status", choices=["contacted", "scheduled", "closed"])

@@ -23,7 +23,11 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from intake_common.item import timestamp
 from intake_common.models import SMOKE_TEST_PREFIX
+from intake_common.table import DynamoRequestStore
+from staff_api.adapters import DynamoAuditLog
+from staff_api.ports import AuditEntry
 
 from .common import add_target_arguments, target
 from .target import Target
@@ -191,22 +195,16 @@ def run(target: Target, *, timeout: float = 180, poll: float = 1.0) -> Report:
 
 def _erase(target: Target, submission_id: str, reference: str) -> None:
     """Delete the smoke request and leave an audit entry (the ops policy allows only these)."""
-    at = datetime.now(UTC)
-    target.client("dynamodb").delete_item(
-        TableName=target.table, Key={"submission_id": {"S": submission_id}}
-    )
-    target.client("dynamodb").put_item(
-        TableName=target.audit_table,
-        Item={
-            "day": {"S": at.date().isoformat()},
-            "entry": {"S": f"{at.isoformat(timespec='milliseconds')}#{secrets.token_hex(8)}"},
-            "at": {"S": at.isoformat(timespec="seconds")},
-            "by": {"S": target.caller()},
-            "action": {"S": "erase"},
-            "reason": {"S": "smoke test"},
-            "reference": {"S": reference},
-            "submission_id": {"S": submission_id},
-        },
+    DynamoRequestStore(target.table, target.client("dynamodb")).delete(submission_id)
+    DynamoAuditLog(target.audit_table, target.client("dynamodb")).record(
+        AuditEntry(
+            at=timestamp(datetime.now(UTC)),
+            by=target.caller(),
+            action="erase",
+            reason="smoke test",
+            reference=reference,
+            submission_id=submission_id,
+        )
     )
 
 

@@ -13,7 +13,10 @@ from botocore.exceptions import ClientError
 
 from intake_common.contract import AlertMessage
 from intake_common.models import AppointmentRequest
+from intake_common.table import DynamoRequestStore
 from intake_local.template import LocalStack
+from submit_request.adapters import SnsAlertPublisher
+from tests.support import swap
 from tests.support.aws import all_items, outbox, receive
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
@@ -24,9 +27,10 @@ class ProcessDied(BaseException):
 
 
 @pytest.fixture
-def atomic_dynamodb() -> Iterator[None]:
-    """DynamoDB applies a conditional write atomically; moto does not under threads (two
-    conditional updates can both pass). Each moto call is made atomic, as the local stack does."""
+def atomic_moto() -> Iterator[None]:
+    """moto's SNS and SQS are not thread-safe (DynamoDB here is dynalite, which applies each
+    conditional write atomically, as DynamoDB does). Each moto call is made atomic, as the
+    local stack does."""
     from intake_local.aws import serialise_moto_calls
 
     restore = serialise_moto_calls(threading.RLock())
@@ -69,8 +73,8 @@ def test_dynamodb_5xx_is_503_and_nothing_is_stored(
             )
 
     fields = valid_fields()
-    with monkeypatch.context() as patch:
-        patch.setattr(handler.table, "_client", _Broken())
+    broken = DynamoRequestStore(handler.settings.table_name, _Broken())  # type: ignore[arg-type]
+    with swap.dependencies(handler, store=broken):
         assert invoke(fields)["statusCode"] == 503
     assert all_items(aws) == []
     assert invoke(fields)["statusCode"] == 201
@@ -86,27 +90,26 @@ def test_process_death_between_write_and_publish_is_healed_by_the_redrive(
         def publish(self, **_: object) -> None:
             raise ProcessDied
 
-    with monkeypatch.context() as patch:
-        patch.setattr(handler.topic, "_client", _DiesOnPublish())
-        with pytest.raises(ProcessDied):
-            invoke(valid_fields())
+    dying = SnsAlertPublisher(handler.settings.topic_arn, _DiesOnPublish())  # type: ignore[arg-type]
+    with swap.dependencies(handler, publisher=dying), pytest.raises(ProcessDied):
+        invoke(valid_fields())
     assert all_items(aws)[0]["alert_state"] == "pending"
     assert receive(aws) == []
 
-    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=10)) == 1
+    deps = swap.real(redrive)
+    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=10), deps) == 1
     deliver()
-    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=20)) == 0
+    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=20), deps) == 0
 
     assert len(outbox()["emails"]) == 2
     assert len(outbox()["sms"]) == 1
 
 
-@pytest.mark.usefixtures("atomic_dynamodb")
+@pytest.mark.usefixtures("atomic_moto")
 def test_same_submission_from_several_threads_stores_one_and_alerts_once(
     deliver: Deliver, aws: LocalStack
 ) -> None:
-    from submit_request import logic
-    from submit_request.adapters import AlertTopic, RequestTable
+    from submit_request import handler, logic
 
     fields = valid_fields()
     request = AppointmentRequest.model_validate(fields)
@@ -119,8 +122,7 @@ def test_same_submission_from_several_threads_stores_one_and_alerts_once(
             submission_id=uuid.UUID(fields["submission_id"]),
             now=now,
             retention_days=30,
-            store=RequestTable(aws.physical["RequestsTable"]),
-            publisher=AlertTopic(aws.physical["AlertTopic"]),
+            deps=swap.real(handler),
         )
 
     receipts = _run_in_threads(6, submit)
@@ -137,12 +139,11 @@ def test_same_submission_from_several_threads_stores_one_and_alerts_once(
     assert len(outbox()["sms"]) == 1
 
 
-@pytest.mark.usefixtures("atomic_dynamodb")
+@pytest.mark.usefixtures("atomic_moto")
 def test_same_message_processed_concurrently_sends_one_alert_per_recipient(
     invoke: Invoke, aws: LocalStack
 ) -> None:
     from notify_staff import handler, logic
-    from notify_staff.adapters import Mailer, RequestTable, Texter
 
     fields = valid_fields()
     invoke(fields)
@@ -151,13 +152,9 @@ def test_same_message_processed_concurrently_sends_one_alert_per_recipient(
     )
 
     def process() -> Any:
+        # Each thread is its own Lambda instance, with its own clients.
         return logic.handle_alert(
-            message,
-            settings=handler.settings,
-            table=RequestTable(aws.physical["RequestsTable"]),
-            mailer=Mailer(handler.settings.sender_email),
-            texter=Texter(),
-            now=datetime.now(UTC),
+            message, settings=handler.settings, deps=swap.real(handler), now=datetime.now(UTC)
         )
 
     results = _run_in_threads(5, process)

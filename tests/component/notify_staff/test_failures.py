@@ -12,6 +12,8 @@ from botocore.exceptions import ClientError
 
 from intake_common.contract import AlertMessage
 from intake_local.template import LocalStack
+from notify_staff.adapters import SesMailer
+from tests.support import swap
 from tests.support.aws import all_items, fail_until_dead_lettered, json_body, outbox, receive
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
@@ -45,10 +47,10 @@ def test_throttled_email_fails_only_its_message_and_retry_sends_only_what_is_mis
     invoke(second)
     batch = receive(aws)
     assert len(batch) == 2
-    throttle = _ThrottleOnce(handler.mailer._client)
-    monkeypatch.setattr(handler.mailer, "_client", throttle)
-
-    result = deliver(batch)
+    throttled = _ThrottleOnce(boto3.client("sesv2", region_name=REGION))
+    mailer = SesMailer(handler.settings.sender_email, throttled)  # type: ignore[arg-type]
+    with swap.dependencies(handler, mailer=mailer):
+        result = deliver(batch)
 
     # Only the message whose email was throttled is reported failed
     assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [batch[0]["MessageId"]]

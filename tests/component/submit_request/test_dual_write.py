@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from intake_common.table import DynamoRequestStore
 from intake_local.template import LocalStack
+from tests.support import swap
 from tests.support.aws import all_items, json_body, outbox, receive
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
 
 
 class _FailingSns:
+    """An SNS client whose every publish fails (the adapter turns it into PublishFailed)."""
+
     def publish(self, **_: object) -> None:
         raise ClientError({"Error": {"Code": "InternalError", "Message": "x"}}, "Publish")
+
+
+def _broken_topic() -> Any:
+    from submit_request import handler
+    from submit_request.adapters import SnsAlertPublisher
+
+    return swap.dependencies(
+        handler,
+        publisher=SnsAlertPublisher(handler.settings.topic_arn, _FailingSns()),  # type: ignore[arg-type]
+    )
 
 
 def test_publish_failure_keeps_the_request_pending_and_a_retry_alerts_once(
     invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from submit_request import handler
 
     fields = valid_fields()
-    with monkeypatch.context() as patch:
-        patch.setattr(handler.topic, "_client", _FailingSns())
+    with _broken_topic():
         first = invoke(fields)
     assert first["statusCode"] == 201
     assert all_items(aws)[0]["alert_state"] == "pending"
@@ -44,20 +57,20 @@ def test_publish_failure_keeps_the_request_pending_and_a_retry_alerts_once(
 def test_redrive_publishes_pending_alerts_after_the_grace_period_only(
     invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from submit_request import handler, redrive
+    from submit_request import redrive
 
-    with monkeypatch.context() as patch:
-        patch.setattr(handler.topic, "_client", _FailingSns())
+    with _broken_topic():
         invoke(valid_fields())
     invoke(valid_fields(full_name="Bo Lee"))  # published normally
     deliver()
     assert len(outbox()["emails"]) == 2
 
     now = datetime.now(UTC)
-    assert redrive.redrive(now) == 0  # still inside the grace period
-    assert redrive.redrive(now + timedelta(minutes=6)) == 1
+    deps = redrive.dependencies()
+    assert redrive.redrive(now, deps) == 0  # still inside the grace period
+    assert redrive.redrive(now + timedelta(minutes=6), deps) == 1
     deliver()
-    assert redrive.redrive(now + timedelta(minutes=12)) == 0
+    assert redrive.redrive(now + timedelta(minutes=12), deps) == 0
 
     assert len(outbox()["emails"]) == 4
     assert len(outbox()["sms"]) == 2
@@ -77,8 +90,8 @@ def test_storage_throttled_is_503_with_retry_after_and_nothing_stored(
             )
 
     fields = valid_fields()
-    with monkeypatch.context() as patch:
-        patch.setattr(handler.table, "_client", _Throttled())
+    table = DynamoRequestStore(handler.settings.table_name, _Throttled())  # type: ignore[arg-type]
+    with swap.dependencies(handler, store=table):
         response = invoke(fields)
 
     assert response["statusCode"] == 503

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from intake_common import errors as error_catalogue
-from intake_common.models import AppointmentRequest, StoredRequest
+from intake_common.item import RequestItem
+from intake_common.models import AppointmentRequest
 from intake_local.apigw import LambdaContext, rest_event
 from intake_local.template import LocalStack
 from tests.support.data import valid_fields
@@ -151,6 +152,6 @@ def test_handler_never_5xx_stores_valid_items_and_echoes_nothing(
             )
         uuid.UUID(key)
         item = table.get_item(Key={"submission_id": key})["Item"]
-        StoredRequest.model_validate(item)
+        RequestItem.model_validate(item)
     else:
         assert not _echoed(response["body"], request)

@@ -1,0 +1,435 @@
+"""The requests table: its item, the item's states and transitions, its indexes.
+
+The second contract of the system (the first is the SNS message, ``contract.py``):
+``submit_request`` writes the item, ``notify_staff`` records alerts on it, the staff tools read
+and change it. Everything that touches the table takes its names, states and conditional
+updates from here, and the template's checks compare the table and its indexes with them.
+
+Each change is a *transition*: a condition and an effect, written twice side by side, as the
+DynamoDB expression the adapters send and as the same rule in Python (for in-memory fakes).
+``tests/contract`` runs every transition on dynalite and on the fake and requires the same
+outcome, so the two cannot drift apart. Every attribute name in an expression goes through a
+placeholder, so no DynamoDB reserved word (REFERENCE, STATUS, NAME...) can ever break one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import (
+    SMOKE_TEST_RETENTION_DAYS,
+    AppointmentRequest,
+    PreferredContact,
+    PreferredTime,
+    VisitType,
+    is_smoke_test,
+)
+
+TABLE_KEY = "submission_id"
+
+# --- Status: what staff have done about a request -------------------------------------------
+RequestStatus = Literal["new", "contacted", "scheduled", "closed", "spam"]
+STATUSES: tuple[RequestStatus, ...] = ("new", "contacted", "scheduled", "closed", "spam")
+# Which status a request may move to from each status. ``closed`` is final.
+STATUS_TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    "new": ("contacted", "scheduled", "closed"),
+    "contacted": ("scheduled", "closed"),
+    "scheduled": ("contacted", "closed"),
+    "spam": ("contacted", "closed"),
+    "closed": (),
+}
+
+# --- Alert state: whether staff were told ----------------------------------------------------
+# ``pending`` from the insert until notify_staff finishes; then ``sent`` (someone was reached)
+# or ``failed`` (nobody: an alarm fires), once. ``skipped`` from the insert for spam.
+AlertState = Literal["pending", "sent", "failed", "skipped"]
+# One (channel, recipient) alert: ``sending`` under a lease, then ``sent`` or ``failed``.
+ChannelState = Literal["sending", "sent", "failed"]
+
+
+class Index(StrEnum):
+    """The table's global secondary indexes (template.yaml declares the same)."""
+
+    BY_REFERENCE = "by-reference"  # staff look a request up by the reference read out
+    BY_STATUS = "by-status"  # staff list requests by status, newest first
+    BY_ALERT_STATE = "by-alert-state"  # the re-drive finds alerts still pending
+
+
+@dataclass(frozen=True)
+class IndexKeys:
+    hash_key: str
+    range_key: str | None
+    # The non-key attributes projected; () for KEYS_ONLY.
+    projected: tuple[str, ...] = ()
+
+
+INDEXES: dict[Index, IndexKeys] = {
+    Index.BY_REFERENCE: IndexKeys("reference", None),
+    Index.BY_STATUS: IndexKeys(
+        "status", "created_at", ("reference", "full_name", "visit_type", "alert_state")
+    ),
+    Index.BY_ALERT_STATE: IndexKeys("alert_state", "created_at"),
+}
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def reference_for(submission_id: uuid.UUID | str) -> str:
+    """A short code staff and visitors can read out on the phone, e.g. ``K7Q2-93XD``.
+
+    Derived from the id, so every retry shows the same reference. 40 bits of Crockford base32:
+    no I, L, O or U to misread.
+    """
+    digest = int.from_bytes(hashlib.sha256(str(submission_id).encode()).digest()[:5], "big")
+    chars = "".join(_CROCKFORD[(digest >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+_REFERENCE_TYPED = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+def parse_reference(text: str) -> str | None:
+    """A reference as staff type it (any case, O for 0, I or L for 1, with or without the
+    dash), in its stored form; ``None`` if it cannot be one."""
+    typed = text.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    if not _REFERENCE_TYPED.fullmatch(typed):
+        return None
+    typed = typed.replace("-", "")
+    return f"{typed[:4]}-{typed[4:]}"
+
+
+def timestamp(moment: datetime) -> str:
+    """How the item stores a moment: UTC, ISO 8601, milliseconds (sorts as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class AlertRecord(BaseModel):
+    """What happened to one (channel, recipient) alert of a request."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    state: ChannelState
+    at: str
+    lease_until: int | None = None
+    error: str | None = None
+
+
+class AlertRetry(BaseModel):
+    """The last temporary send failure (its error code), while the alert is retried."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    key: str
+    error: str
+    at: str
+
+
+class StatusChange(BaseModel):
+    """One entry of a request's history."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    at: str
+    by: str
+    from_: RequestStatus = Field(alias="from")
+    to: RequestStatus
+    note: str | None = None
+
+
+class RequestItem(BaseModel):
+    """A stored appointment request: the table's item, field by field."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+    submission_id: str
+    reference: str
+    created_at: str
+    status: RequestStatus
+    full_name: str
+    email: str
+    phone: str
+    preferred_contact: PreferredContact
+    sms_consent: bool = False
+    visit_type: VisitType
+    preferred_date: str | None = None
+    preferred_time: PreferredTime = "any"
+    reason: str | None = None
+    consent_version: str
+    # Tells a retry (same content) from a conflicting reuse of the id.
+    content_hash: str
+    # DynamoDB's TTL attribute (epoch seconds); an item past it is gone, deleted or not yet.
+    expires_at: int
+    alert_state: AlertState
+    alerts: dict[str, AlertRecord] = Field(default_factory=dict)
+    alerted_at: str | None = None
+    alert_retry: AlertRetry | None = None
+    history: tuple[StatusChange, ...] = ()
+    status_changed_at: str | None = None
+    status_changed_by: str | None = None
+    smoke_test: bool = False
+
+    @classmethod
+    def new(
+        cls,
+        request: AppointmentRequest,
+        submission_id: uuid.UUID,
+        now: datetime,
+        retention_days: int,
+    ) -> RequestItem:
+        """The item for a request just received (honeypot hits are stored as spam)."""
+        spam = request.is_spam
+        smoke = is_smoke_test(submission_id)
+        if smoke:  # a post-deploy check (intake smoke): gone within a day even if not erased
+            retention_days = SMOKE_TEST_RETENTION_DAYS
+        fields = {key: value for key, value in request.normalised().items() if value is not None}
+        return cls.model_validate(
+            {
+                "submission_id": str(submission_id),
+                "reference": reference_for(submission_id),
+                "created_at": timestamp(now),
+                "status": "spam" if spam else "new",
+                **fields,
+                "content_hash": request.content_hash(),
+                "expires_at": int((now + timedelta(days=retention_days)).timestamp()),
+                "alert_state": "skipped" if spam else "pending",
+                "smoke_test": smoke,
+            }
+        )
+
+    def attributes(self) -> dict[str, Any]:
+        """The item as DynamoDB stores it (plain values; empty optional fields left out)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if not self.smoke_test:
+            data.pop("smoke_test")
+        if not self.history:
+            data.pop("history")
+        return data
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= int(now.timestamp())
+
+    def may_become(self, status: RequestStatus) -> bool:
+        return status in STATUS_TRANSITIONS[self.status]
+
+
+class RequestSummary(BaseModel):
+    """A row of the by-status index: what a list shows (no contact details, no reason)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    submission_id: str
+    reference: str
+    created_at: str
+    status: RequestStatus
+    full_name: str = ""
+    visit_type: VisitType | None = None
+    alert_state: AlertState | None = None
+
+
+# --- Transitions -----------------------------------------------------------------------------
+INSERT_CONDITION = "attribute_not_exists(#id)"
+INSERT_NAMES = {"#id": TABLE_KEY}
+
+
+@dataclass(frozen=True)
+class Update:
+    """A conditional UpdateItem, as DynamoDB takes it (values as plain Python)."""
+
+    expression: str
+    names: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    condition: str | None = None
+
+
+class Transition(Protocol):
+    """A change to one item: whether it may happen, what it does, and how DynamoDB does it."""
+
+    def holds(self, item: RequestItem) -> bool: ...
+    def applied(self, item: RequestItem) -> RequestItem: ...
+    def update(self) -> Update: ...
+
+
+def _with_alert(item: RequestItem, key: str, record: AlertRecord | None) -> dict[str, Any]:
+    alerts = {k: v for k, v in item.alerts.items() if k != key}
+    if record is not None:
+        alerts[key] = record
+    return {"alerts": alerts}
+
+
+@dataclass(frozen=True)
+class ClaimAlert:
+    """Take the right to send one alert: nobody sent it and nobody else holds a live lease."""
+
+    key: str
+    at: str
+    now: int
+    lease_until: int
+
+    def holds(self, item: RequestItem) -> bool:
+        current = item.alerts.get(self.key)
+        return current is None or (
+            current.state == "sending" and (current.lease_until or 0) < self.now
+        )
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        record = AlertRecord(state="sending", at=self.at, lease_until=self.lease_until)
+        return item.model_copy(update=_with_alert(item, self.key, record))
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #alerts.#key = :claim",
+            condition=(
+                "attribute_exists(#id) AND (attribute_not_exists(#alerts.#key) OR "
+                "(#alerts.#key.#state = :sending AND #alerts.#key.#lease < :now))"
+            ),
+            names={
+                "#id": TABLE_KEY,
+                "#alerts": "alerts",
+                "#key": self.key,
+                "#state": "state",
+                "#lease": "lease_until",
+            },
+            values={
+                ":claim": {"state": "sending", "at": self.at, "lease_until": self.lease_until},
+                ":sending": "sending",
+                ":now": self.now,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseAlert:
+    """Give a claim back after a temporary failure, keeping the error code for ops."""
+
+    key: str
+    error: str
+    at: str
+
+    def holds(self, item: RequestItem) -> bool:
+        current = item.alerts.get(self.key)
+        return current is not None and current.state == "sending"
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        retry = AlertRetry(key=self.key, error=self.error, at=self.at)
+        return item.model_copy(update={**_with_alert(item, self.key, None), "alert_retry": retry})
+
+    def update(self) -> Update:
+        return Update(
+            expression="REMOVE #alerts.#key SET #retry = :retry",
+            condition="#alerts.#key.#state = :sending",
+            names={
+                "#alerts": "alerts",
+                "#key": self.key,
+                "#state": "state",
+                "#retry": "alert_retry",
+            },
+            values={
+                ":sending": "sending",
+                ":retry": {"key": self.key, "error": self.error, "at": self.at},
+            },
+        )
+
+
+@dataclass(frozen=True)
+class RecordAlert:
+    """Record a finished alert: sent, or failed for good with its error code."""
+
+    key: str
+    state: Literal["sent", "failed"]
+    at: str
+    error: str = ""
+
+    def holds(self, item: RequestItem) -> bool:
+        return True
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        record = AlertRecord(state=self.state, at=self.at, error=self.error or None)
+        return item.model_copy(update=_with_alert(item, self.key, record))
+
+    def update(self) -> Update:
+        value: dict[str, Any] = {"state": self.state, "at": self.at}
+        if self.error:
+            value["error"] = self.error
+        return Update(
+            expression="SET #alerts.#key = :done",
+            condition="attribute_exists(#id)",
+            names={"#id": TABLE_KEY, "#alerts": "alerts", "#key": self.key},
+            values={":done": value},
+        )
+
+
+@dataclass(frozen=True)
+class CompleteAlerts:
+    """Close the request's alert state, once: pending becomes sent or failed."""
+
+    state: Literal["sent", "failed"]
+    at: str
+
+    def holds(self, item: RequestItem) -> bool:
+        return item.alert_state == "pending"
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        return item.model_copy(update={"alert_state": self.state, "alerted_at": self.at})
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #alert_state = :state, #alerted_at = :at",
+            condition="#alert_state = :pending",
+            names={"#alert_state": "alert_state", "#alerted_at": "alerted_at"},
+            values={":state": self.state, ":at": self.at, ":pending": "pending"},
+        )
+
+
+@dataclass(frozen=True)
+class ChangeStatus:
+    """Move a request to a new status (if nobody changed it meanwhile), with a history entry."""
+
+    change: StatusChange
+
+    def __post_init__(self) -> None:
+        if self.change.to not in STATUS_TRANSITIONS[self.change.from_]:
+            raise ValueError(f"a {self.change.from_} request cannot become {self.change.to}")
+
+    def holds(self, item: RequestItem) -> bool:
+        return item.status == self.change.from_
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        return item.model_copy(
+            update={
+                "status": self.change.to,
+                "status_changed_at": self.change.at,
+                "status_changed_by": self.change.by,
+                "history": (*item.history, self.change),
+            }
+        )
+
+    def update(self) -> Update:
+        return Update(
+            expression=(
+                "SET #status = :to, #changed_at = :at, #changed_by = :by, "
+                "#history = list_append(if_not_exists(#history, :empty), :change)"
+            ),
+            condition="#status = :from",
+            names={
+                "#status": "status",
+                "#changed_at": "status_changed_at",
+                "#changed_by": "status_changed_by",
+                "#history": "history",
+            },
+            values={
+                ":to": self.change.to,
+                ":from": self.change.from_,
+                ":at": self.change.at,
+                ":by": self.change.by,
+                ":empty": [],
+                ":change": [self.change.model_dump(by_alias=True, exclude_none=True)],
+            },
+        )

@@ -1,0 +1,177 @@
+"""The requests table on DynamoDB: the one adapter of ``ports.RequestStore``.
+
+Every read and write of the table goes through here, with the names, indexes and
+transitions of ``item.py``. The only module of the shared package that calls AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .item import (
+    INDEXES,
+    INSERT_CONDITION,
+    INSERT_NAMES,
+    TABLE_KEY,
+    Index,
+    RequestItem,
+    RequestStatus,
+    RequestSummary,
+    Transition,
+)
+from .ports import StorageUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in values.items()}
+
+
+def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+
+
+class DynamoRequestStore:
+    """The requests table. Every error but a failed condition is ``StorageUnavailable``."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def _key(self, submission_id: str) -> dict[str, Any]:
+        return {TABLE_KEY: {"S": submission_id}}
+
+    def insert(self, item: RequestItem) -> RequestItem | None:
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=to_attributes(item.attributes()),
+                ConditionExpression=INSERT_CONDITION,
+                ExpressionAttributeNames=INSERT_NAMES,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if _code(exc) != _CONDITION_FAILED:
+                raise StorageUnavailable(_code(exc)) from exc
+            # DynamoDB returns the stored item with the failed condition; some emulators do not.
+            old: Any = exc.response.get("Item")
+            if old:
+                return RequestItem.model_validate(from_attributes(old))
+            return self.get(item.submission_id)
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        return None
+
+    def get(self, submission_id: str) -> RequestItem | None:
+        try:
+            response = self.client.get_item(
+                TableName=self.table_name, Key=self._key(submission_id), ConsistentRead=True
+            )
+        except ClientError as exc:
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        item = response.get("Item")
+        return None if item is None else RequestItem.model_validate(from_attributes(item))
+
+    def change(self, submission_id: str, transition: Transition) -> bool:
+        update = transition.update()
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(submission_id),
+            "UpdateExpression": update.expression,
+            "ExpressionAttributeNames": update.names,
+        }
+        if update.values:
+            kwargs["ExpressionAttributeValues"] = to_attributes(update.values)
+        if update.condition:
+            kwargs["ConditionExpression"] = update.condition
+        try:
+            self.client.update_item(**kwargs)
+        except ClientError as exc:
+            if _code(exc) == _CONDITION_FAILED:
+                return False
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        return True
+
+    def delete(self, submission_id: str) -> bool:
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key=self._key(submission_id),
+                ConditionExpression="attribute_exists(#id)",
+                ExpressionAttributeNames={"#id": TABLE_KEY},
+            )
+        except ClientError as exc:
+            if _code(exc) == _CONDITION_FAILED:
+                return False
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        return True
+
+    def _query(
+        self, index: Index, condition: str, values: dict[str, Any], **extra: Any
+    ) -> Iterator[dict[str, Any]]:
+        keys = INDEXES[index]
+        names = {"#h": keys.hash_key}
+        if keys.range_key:
+            names["#r"] = keys.range_key
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=index.value,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames={k: v for k, v in names.items() if k in condition},
+                ExpressionAttributeValues=to_attributes(values),
+                **extra,
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    yield from_attributes(item)
+        except ClientError as exc:
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+
+    def ids_by_reference(self, reference: str) -> list[str]:
+        rows = self._query(Index.BY_REFERENCE, "#h = :ref", {":ref": reference})
+        return [str(row[TABLE_KEY]) for row in rows]
+
+    def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
+        rows = self._query(
+            Index.BY_STATUS,
+            "#h = :status AND #r >= :since",
+            {":status": status, ":since": since},
+            ScanIndexForward=False,
+            PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
+        )
+        return [RequestSummary.model_validate(row) for row in rows][:limit]
+
+    def pending_alerts(self, created_before: str, limit: int) -> list[str]:
+        ids: list[str] = []
+        for row in self._query(
+            Index.BY_ALERT_STATE,
+            "#h = :pending AND #r < :cutoff",
+            {":pending": "pending", ":cutoff": created_before},
+        ):
+            ids.append(str(row[TABLE_KEY]))
+            if len(ids) >= limit:
+                break
+        return ids

@@ -1,0 +1,50 @@
+"""What notify_staff's logic needs from the outside, and how each can fail.
+
+The requests table is the shared ``intake_common.ports.RequestStore``; SES and SMS are here.
+Each send raises ``TransientSendError`` (retry later) or ``PermanentSendError`` (record it, do
+not retry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from intake_common.ports import RequestStore, StorageUnavailable
+
+__all__ = [
+    "Dependencies",
+    "MailSender",
+    "PermanentSendError",
+    "RequestStore",
+    "SmsSender",
+    "StorageUnavailable",
+    "TransientSendError",
+]
+
+
+class TransientSendError(Exception):
+    """Throttling, a 5xx, a time-out, a missing permission: the same send may work later."""
+
+
+class PermanentSendError(Exception):
+    """Rejected for good (opted out, rejected sender, invalid address). ``code`` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class MailSender(Protocol):
+    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, message: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    store: RequestStore
+    mailer: MailSender
+    texter: SmsSender

@@ -1,0 +1,199 @@
+"""What staff do with requests: list, show, mark, export, erase. Shared by the staff API and
+the ``intake requests`` commands, so both keep the same rules:
+
+- every action writes its audit entry *before* any data is shown or changed: if the audit
+  trail cannot be written, nothing is revealed (who, what, when; never the request's data);
+- the audit entry's ``by`` is the caller's identity (AWS principal or signed-in user), which
+  the caller cannot choose; a name they give is kept next to it, never instead of it;
+- a request past its retention (``expires_at``) is gone, whether or not DynamoDB's TTL has
+  deleted it yet;
+- a reference that two requests share (40 bits, derived from a client-chosen id) is refused
+  with both ids, never resolved by picking one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake_common.item import (
+    STATUS_TRANSITIONS,
+    STATUSES,
+    ChangeStatus,
+    RequestItem,
+    RequestStatus,
+    RequestSummary,
+    StatusChange,
+    parse_reference,
+    timestamp,
+)
+
+from .ports import Actor, AuditAction, AuditEntry, Dependencies
+
+EXPORT_LIMIT = 10_000
+
+
+class StaffError(Exception):
+    """A request the action cannot be done on; the message says why, in staff's words."""
+
+
+class NotFound(StaffError):
+    """No (live) request has this reference."""
+
+
+class AmbiguousReference(StaffError):
+    """Two or more requests share the reference."""
+
+    def __init__(self, reference: str, ids: list[str]) -> None:
+        super().__init__(
+            f"{len(ids)} requests share the reference {reference}: use the id instead "
+            f"({', '.join(sorted(ids))})"
+        )
+        self.ids = sorted(ids)
+
+
+class NotAllowed(StaffError):
+    """The status change is not one the request may make."""
+
+
+class ChangedMeanwhile(StaffError):
+    """Someone else changed the request between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class Marked:
+    reference: str
+    change: StatusChange
+
+
+@dataclass(frozen=True)
+class Erased:
+    reference: str
+    submission_id: str
+    queued_messages_removed: int
+
+
+def _audit(
+    deps: Dependencies, actor: Actor, now: datetime, action: AuditAction, **details: object
+) -> None:
+    deps.audit.record(
+        AuditEntry(
+            at=timestamp(now),
+            by=actor.identity,
+            by_name=actor.name,
+            action=action,
+            **details,  # type: ignore[arg-type]
+        )
+    )
+
+
+def find(deps: Dependencies, reference_or_id: str, now: datetime) -> RequestItem:
+    """The live request with this reference (as staff type it) or submission id."""
+    text = reference_or_id.strip()
+    reference = parse_reference(text)
+    if reference is None:
+        if not _looks_like_id(text):
+            raise NotFound(f"{text!r} is not a reference (they look like K7Q2-93XD)")
+        item = deps.store.get(text)
+        if item is None or item.expired(now):
+            raise NotFound("no request has this id")
+        return item
+    live = [
+        item
+        for item in (deps.store.get(i) for i in deps.store.ids_by_reference(reference))
+        if item is not None and not item.expired(now)
+    ]
+    if not live:
+        raise NotFound(f"no request has the reference {reference}")
+    if len(live) > 1:
+        raise AmbiguousReference(reference, [item.submission_id for item in live])
+    return live[0]
+
+
+def _looks_like_id(text: str) -> bool:
+    return len(text) == 36 and text.count("-") == 4
+
+
+def list_requests(
+    deps: Dependencies,
+    actor: Actor,
+    now: datetime,
+    *,
+    status: RequestStatus | None,
+    since: datetime,
+    limit: int = 50,
+) -> list[RequestSummary]:
+    """Newest first, from the by-status index: reference, name and state (audited: names)."""
+    _audit(deps, actor, now, "list", status=status, since=timestamp(since))
+    rows: list[RequestSummary] = []
+    for one in [status] if status else STATUSES:
+        rows += deps.store.by_status(one, timestamp(since), limit)
+    rows.sort(key=lambda row: row.created_at, reverse=True)
+    return rows[:limit]
+
+
+def show(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> RequestItem:
+    """Everything needed to call back, the reason included (audited before it is returned)."""
+    item = find(deps, reference, now)
+    _audit(deps, actor, now, "show", reference=item.reference, submission_id=item.submission_id)
+    return item
+
+
+def mark(
+    deps: Dependencies,
+    actor: Actor,
+    now: datetime,
+    reference: str,
+    status: RequestStatus,
+    note: str | None,
+) -> Marked:
+    """Record progress (contacted, scheduled, closed) with a history entry."""
+    item = find(deps, reference, now)
+    if not item.may_become(status):
+        allowed = ", ".join(STATUS_TRANSITIONS[item.status]) or "nothing (it is closed)"
+        raise NotAllowed(
+            f"{item.reference} is {item.status}: it can be marked {allowed}, not {status}"
+        )
+    change = StatusChange(
+        at=timestamp(now),
+        by=actor.name or actor.identity,
+        from_=item.status,
+        to=status,
+        note=(note or "").strip()[:500] or None,
+    )
+    _audit(
+        deps,
+        actor,
+        now,
+        "mark",
+        reference=item.reference,
+        submission_id=item.submission_id,
+        status=status,
+    )
+    if not deps.store.change(item.submission_id, ChangeStatus(change)):
+        raise ChangedMeanwhile(f"{item.reference} was changed by someone else just now: look again")
+    return Marked(item.reference, change)
+
+
+def export(deps: Dependencies, actor: Actor, now: datetime, since: datetime) -> list[RequestItem]:
+    """Every live request since ``since``, newest first (audited before anything is read)."""
+    _audit(deps, actor, now, "export", since=timestamp(since))
+    rows: list[RequestSummary] = []
+    for status in STATUSES:
+        rows += deps.store.by_status(status, timestamp(since), EXPORT_LIMIT)
+    rows.sort(key=lambda row: row.created_at, reverse=True)
+    items = [deps.store.get(row.submission_id) for row in rows[:EXPORT_LIMIT]]
+    return [item for item in items if item is not None and not item.expired(now)]
+
+
+def erase(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> Erased:
+    """Delete the request and its queued messages on the person's demand; keep the audit entry.
+
+    Point-in-time recovery keeps table backups for the template's ``BackupRetentionDays``; the
+    privacy notice says so.
+    """
+    item = find(deps, reference, now)
+    _audit(deps, actor, now, "erase", reference=item.reference, submission_id=item.submission_id)
+    deps.store.delete(item.submission_id)
+    removed = deps.queues.remove_messages_about(item.submission_id)
+    return Erased(item.reference, item.submission_id, removed)

@@ -1,0 +1,150 @@
+"""The in-memory fake of the requests table behaves as the table does on dynalite.
+
+Each case starts both from the same items, applies the same transitions, and requires the same
+answers and the same items afterwards. That is what lets the unit tier use the fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from intake_common.item import (
+    ChangeStatus,
+    ClaimAlert,
+    CompleteAlerts,
+    RecordAlert,
+    ReleaseAlert,
+    RequestItem,
+    StatusChange,
+    Transition,
+    timestamp,
+)
+from intake_common.ports import RequestStore
+from intake_common.table import DynamoRequestStore
+from intake_local.template import LocalStack
+from tests.support.builders import NOW, stored
+from tests.support.fakes import InMemoryRequestStore
+from tests.support.stack import REGION
+
+EPOCH = int(NOW.timestamp())
+KEY = "email:frontdesk@clinic.example"
+
+
+@dataclass
+class Both:
+    fake: InMemoryRequestStore
+    table: DynamoRequestStore
+
+    def each(self) -> Iterator[RequestStore]:
+        yield self.fake
+        yield self.table
+
+
+@pytest.fixture
+def both(aws: LocalStack) -> Both:
+    client = boto3.client("dynamodb", region_name=REGION)
+    return Both(InMemoryRequestStore(), DynamoRequestStore(aws.physical["RequestsTable"], client))
+
+
+def _claim(lease_until: int = EPOCH + 60) -> ClaimAlert:
+    return ClaimAlert(KEY, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
+
+
+def _mark(from_: Any, to: Any) -> ChangeStatus:
+    return ChangeStatus(StatusChange(at="2026-11-30T15:00:00+00:00", by="Dana", from_=from_, to=to))
+
+
+CASES: dict[str, tuple[list[Transition], Transition]] = {
+    "claim a fresh alert": ([], _claim()),
+    "claim one another delivery holds": ([_claim()], _claim()),
+    "claim one whose lease ran out": ([_claim(lease_until=EPOCH - 1)], _claim()),
+    "claim one already sent": ([RecordAlert(KEY, "sent", "t")], _claim()),
+    "release a claim": ([_claim()], ReleaseAlert(KEY, "TooManyRequestsException", "t")),
+    "release what was not claimed": ([], ReleaseAlert(KEY, "Throttling", "t")),
+    "record a failure": ([_claim()], RecordAlert(KEY, "failed", "t", "OptedOut")),
+    "complete a pending alert": ([], CompleteAlerts("sent", "t")),
+    "complete it twice": ([CompleteAlerts("failed", "t")], CompleteAlerts("sent", "t2")),
+    "mark a new request contacted": ([], _mark("new", "contacted")),
+    "mark from a status it no longer has": ([_mark("new", "contacted")], _mark("new", "closed")),
+    "mark twice, with history": ([_mark("new", "contacted")], _mark("contacted", "scheduled")),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_transition_has_the_same_outcome_on_the_fake_and_on_dynalite(
+    both: Both, case: str
+) -> None:
+    before, transition = CASES[case]
+    item = stored()
+    results: list[tuple[bool, RequestItem | None]] = []
+    for store in both.each():
+        store.insert(item)
+        for step in before:
+            assert store.change(item.submission_id, step)
+        results.append(
+            (store.change(item.submission_id, transition), store.get(item.submission_id))
+        )
+
+    (fake_ok, fake_item), (table_ok, table_item) = results
+    assert fake_ok == table_ok
+    assert fake_item == table_item
+
+
+@pytest.mark.parametrize(
+    "transition",
+    [
+        _claim(),
+        ReleaseAlert(KEY, "x", "t"),
+        RecordAlert(KEY, "sent", "t"),
+        CompleteAlerts("sent", "t"),
+        _mark("new", "contacted"),
+    ],
+)
+def test_no_transition_creates_an_item_that_is_not_there(
+    both: Both, transition: Transition
+) -> None:
+    # An erased request must not come back as a half-written item when a late alert lands.
+    for store in both.each():
+        assert store.change("00000000-0000-4000-8000-000000000000", transition) is False
+        assert store.get("00000000-0000-4000-8000-000000000000") is None
+
+
+def test_insert_stores_once_and_returns_what_is_already_there(both: Both) -> None:
+    item = stored()
+    for store in both.each():
+        assert store.insert(item) is None
+        assert store.insert(item.model_copy(update={"full_name": "Other"})) == item
+        assert store.delete(item.submission_id) is True
+        assert store.delete(item.submission_id) is False
+
+
+def test_the_indexes_answer_alike(both: Both) -> None:
+    items = [stored(now=NOW + timedelta(minutes=i)) for i in range(3)]
+    spam = stored(now=NOW + timedelta(minutes=5), website="x")
+    since = timestamp(NOW + timedelta(minutes=1))
+    answers = []
+    for store in both.each():
+        for item in [*items, spam]:
+            store.insert(item)
+        store.change(items[0].submission_id, CompleteAlerts("sent", "t"))
+        answers.append(
+            (
+                store.ids_by_reference(items[1].reference),
+                [row.submission_id for row in store.by_status("new", since, 10)],
+                [row.submission_id for row in store.by_status("spam", timestamp(NOW), 10)],
+                sorted(store.pending_alerts(timestamp(NOW + timedelta(minutes=2)), 10)),
+            )
+        )
+
+    assert answers[0] == answers[1]
+    by_reference, new_since, spam_rows, pending = answers[0]
+    assert by_reference == [items[1].submission_id]
+    assert new_since == [items[2].submission_id, items[1].submission_id]  # newest first
+    assert spam_rows == [spam.submission_id]
+    assert pending == [items[1].submission_id]

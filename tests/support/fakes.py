@@ -1,0 +1,172 @@
+"""In-memory fakes of the ports, for the unit tier: no moto, no dynalite, no sockets.
+
+``InMemoryRequestStore`` applies the item's transitions with their Python form; the contract
+tests (``tests/contract``) run every transition on it and on dynalite and require the same
+outcome, so a unit test that passes on the fake says something about DynamoDB too.
+
+Each fake can be told to fail (``fail``), and all of them can share one ``journal`` so a test
+can assert the order of effects (the audit entry before the data, for example).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intake_common.contract import AlertMessage
+from intake_common.item import RequestItem, RequestStatus, RequestSummary, Transition
+from intake_common.ports import StorageUnavailable
+from notify_staff.ports import PermanentSendError, TransientSendError
+from staff_api.ports import AuditEntry
+from submit_request.ports import PublishFailed
+
+
+@dataclass
+class Journal:
+    """What happened, in order: ``("store.get", id)``, ``("audit", "show")``..."""
+
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+    def note(self, what: str, detail: str = "") -> None:
+        self.events.append((what, detail))
+
+    def index(self, what: str) -> int:
+        return next(i for i, (name, _) in enumerate(self.events) if name == what)
+
+
+@dataclass
+class InMemoryRequestStore:
+    items: dict[str, RequestItem] = field(default_factory=dict)
+    journal: Journal = field(default_factory=Journal)
+    # Operation names ("insert", "get", "change"...) that raise StorageUnavailable.
+    fail: set[str] = field(default_factory=set)
+
+    def _check(self, operation: str, detail: str = "") -> None:
+        self.journal.note(f"store.{operation}", detail)
+        if operation in self.fail:
+            raise StorageUnavailable(f"{operation} failed (injected)")
+
+    def insert(self, item: RequestItem) -> RequestItem | None:
+        self._check("insert", item.submission_id)
+        existing = self.items.get(item.submission_id)
+        if existing is not None:
+            return existing
+        self.items[item.submission_id] = item
+        return None
+
+    def get(self, submission_id: str) -> RequestItem | None:
+        self._check("get", submission_id)
+        return self.items.get(submission_id)
+
+    def change(self, submission_id: str, transition: Transition) -> bool:
+        self._check("change", type(transition).__name__)
+        item = self.items.get(submission_id)
+        if item is None or not transition.holds(item):
+            return False
+        self.items[submission_id] = transition.applied(item)
+        return True
+
+    def delete(self, submission_id: str) -> bool:
+        self._check("delete", submission_id)
+        return self.items.pop(submission_id, None) is not None
+
+    def ids_by_reference(self, reference: str) -> list[str]:
+        self._check("ids_by_reference", reference)
+        return [i.submission_id for i in self.items.values() if i.reference == reference]
+
+    def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
+        self._check("by_status", status)
+        rows = sorted(
+            (i for i in self.items.values() if i.status == status and i.created_at >= since),
+            key=lambda i: i.created_at,
+            reverse=True,
+        )
+        return [RequestSummary.model_validate(i.model_dump()) for i in rows[:limit]]
+
+    def pending_alerts(self, created_before: str, limit: int) -> list[str]:
+        self._check("pending_alerts")
+        rows = sorted(
+            (
+                i
+                for i in self.items.values()
+                if i.alert_state == "pending" and i.created_at < created_before
+            ),
+            key=lambda i: i.created_at,
+        )
+        return [i.submission_id for i in rows[:limit]]
+
+
+@dataclass
+class RecordingPublisher:
+    messages: list[AlertMessage] = field(default_factory=list)
+    fail: bool = False
+
+    def publish(self, message: AlertMessage) -> str:
+        if self.fail:
+            raise PublishFailed("InternalError (injected)")
+        self.messages.append(message)
+        return f"message-{len(self.messages)}"
+
+
+@dataclass
+class FakeMailer:
+    """Sent emails; ``errors`` maps a recipient to the exception its next send raises."""
+
+    sent: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, list[Exception]] = field(default_factory=dict)
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        queued = self.errors.get(to)
+        if queued:
+            raise queued.pop(0)
+        self.sent.append({"to": to, "subject": subject, "text": text, "html": html})
+        return f"email-{len(self.sent)}"
+
+
+@dataclass
+class FakeTexter:
+    sent: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, list[Exception]] = field(default_factory=dict)
+
+    def send(self, to: str, message: str) -> str:
+        queued = self.errors.get(to)
+        if queued:
+            raise queued.pop(0)
+        self.sent.append({"to": to, "message": message})
+        return f"sms-{len(self.sent)}"
+
+
+def throttled() -> TransientSendError:
+    return TransientSendError("TooManyRequestsException")
+
+
+def rejected(code: str = "MessageRejected") -> PermanentSendError:
+    return PermanentSendError(code)
+
+
+@dataclass
+class InMemoryAuditLog:
+    entries: list[AuditEntry] = field(default_factory=list)
+    journal: Journal = field(default_factory=Journal)
+    fail: bool = False
+
+    def record(self, entry: AuditEntry) -> None:
+        self.journal.note("audit", entry.action)
+        if self.fail:
+            raise StorageUnavailable("audit table down (injected)")
+        self.entries.append(entry)
+
+
+@dataclass
+class FakeQueues:
+    """Queued alert messages, by submission id."""
+
+    queued: dict[str, int] = field(default_factory=dict)
+
+    def remove_messages_about(self, submission_id: str) -> int:
+        return self.queued.pop(submission_id, 0)
+
+
+def attributes_of(item: RequestItem) -> dict[str, Any]:
+    """The item as the table stores it (what the contract tests compare)."""
+    return item.attributes()

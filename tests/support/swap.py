@@ -1,0 +1,38 @@
+"""Run a function's handler with other adapters: the injection seam, never a private attribute.
+
+For submit_request, Powertools' own ``app.dependency_overrides``; for the others, the handler
+module's ``dependencies`` function, which the handler calls on every event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+
+def real(module: ModuleType) -> Any:
+    """The handler's real adapters, built fresh (on the test's moto and dynalite)."""
+    return module.adapters.build(module.settings, module.AGENT)
+
+
+@contextmanager
+def dependencies(module: ModuleType, **replaced: Any) -> Iterator[Any]:
+    """The real adapters with some replaced, e.g. ``publisher=FailingPublisher()``."""
+    deps = dataclasses.replace(real(module), **replaced)
+    app = getattr(module, "app", None)
+    if app is not None:
+        app.dependency_overrides[module.dependencies] = lambda: deps
+        try:
+            yield deps
+        finally:
+            app.dependency_overrides.pop(module.dependencies, None)
+        return
+    original = module.dependencies
+    module.dependencies = lambda: deps
+    try:
+        yield deps
+    finally:
+        module.dependencies = original

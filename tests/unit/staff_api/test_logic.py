@@ -1,0 +1,175 @@
+"""The staff operations with in-memory fakes: the audit rules, expiry, ambiguity, changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from intake_common.ports import StorageUnavailable
+from staff_api import logic
+from staff_api.ports import Actor, Dependencies
+from tests.support.builders import NOW, stored
+from tests.support.fakes import FakeQueues, InMemoryAuditLog, InMemoryRequestStore, Journal
+
+ACTOR = Actor("arn:aws:sts::123456789012:assumed-role/Records/dana", "Dana Lee")
+
+
+@pytest.fixture
+def deps() -> Dependencies:
+    journal = Journal()
+    return Dependencies(
+        store=InMemoryRequestStore(journal=journal),
+        audit=InMemoryAuditLog(journal=journal),
+        queues=FakeQueues(),
+    )
+
+
+def _journal(deps: Dependencies) -> Journal:
+    journal: Journal = deps.store.journal  # type: ignore[attr-defined]
+    return journal
+
+
+def test_show_audits_with_the_callers_identity_before_reading_the_request(
+    deps: Dependencies,
+) -> None:
+    item = stored(reason="A private reason")
+    deps.store.insert(item)
+
+    shown = logic.show(deps, ACTOR, NOW, item.reference.lower())
+
+    assert shown.reason == "A private reason"
+    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    assert (entry.action, entry.by, entry.by_name) == ("show", ACTOR.identity, "Dana Lee")
+    assert entry.reference == item.reference
+    assert "private" not in entry.model_dump_json()
+
+
+def test_a_name_given_never_replaces_the_identity(deps: Dependencies) -> None:
+    item = stored()
+    deps.store.insert(item)
+
+    logic.show(
+        deps, Actor("arn:aws:iam::123456789012:user/mallory", "someone-else"), NOW, item.reference
+    )
+
+    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    assert entry.by == "arn:aws:iam::123456789012:user/mallory"
+
+
+def test_nothing_is_revealed_or_exported_when_the_audit_trail_cannot_be_written(
+    deps: Dependencies,
+) -> None:
+    item = stored()
+    deps.store.insert(item)
+    deps.audit.fail = True  # type: ignore[attr-defined]
+
+    for action in (
+        lambda: logic.show(deps, ACTOR, NOW, item.reference),
+        lambda: logic.export(deps, ACTOR, NOW, NOW - timedelta(days=1)),
+        lambda: logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1)),
+        lambda: logic.erase(deps, ACTOR, NOW, item.reference),
+    ):
+        with pytest.raises(StorageUnavailable):
+            action()
+    assert deps.store.get(item.submission_id) == item  # not erased either
+
+
+def test_export_and_list_are_audited_before_any_request_is_read(deps: Dependencies) -> None:
+    deps.store.insert(stored())
+
+    exported = logic.export(deps, ACTOR, NOW, NOW - timedelta(days=1))
+    journal = _journal(deps)
+    assert len(exported) == 1
+    assert journal.index("audit") < journal.index("store.by_status")
+
+    _journal(deps).events.clear()
+    rows = logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+    assert len(rows) == 1
+    assert _journal(deps).index("audit") < _journal(deps).index("store.by_status")
+    assert [e.action for e in deps.audit.entries] == ["export", "list"]  # type: ignore[attr-defined]
+
+
+def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(deps: Dependencies) -> None:
+    old = stored(now=datetime(2025, 1, 1, tzinfo=UTC), retention_days=30)
+    deps.store.insert(old)
+
+    with pytest.raises(logic.NotFound):
+        logic.show(deps, ACTOR, NOW, old.reference)
+    assert logic.export(deps, ACTOR, NOW, datetime(2024, 1, 1, tzinfo=UTC)) == []
+
+
+def test_a_reference_two_requests_share_is_refused_with_both_ids(deps: Dependencies) -> None:
+    first = stored()
+    second = stored().model_copy(update={"reference": first.reference})
+    deps.store.insert(first)
+    deps.store.insert(second)
+
+    with pytest.raises(logic.AmbiguousReference) as refused:
+        logic.erase(deps, ACTOR, NOW, first.reference)
+
+    assert set(refused.value.ids) == {first.submission_id, second.submission_id}
+    assert deps.store.get(first.submission_id)
+    assert deps.store.get(second.submission_id)
+    # ...and either can still be reached by its id
+    assert logic.show(deps, ACTOR, NOW, second.submission_id).submission_id == second.submission_id
+
+
+def test_mark_records_who_when_and_a_note_and_refuses_a_closed_request(
+    deps: Dependencies,
+) -> None:
+    item = stored()
+    deps.store.insert(item)
+
+    marked = logic.mark(deps, ACTOR, NOW, item.reference, "contacted", "  left voicemail ")
+    logic.mark(deps, ACTOR, NOW, item.reference, "closed", None)
+    with pytest.raises(logic.NotAllowed, match="is closed"):
+        logic.mark(deps, ACTOR, NOW, item.reference, "contacted", None)
+
+    assert marked.change.note == "left voicemail"
+    after = deps.store.get(item.submission_id)
+    assert after is not None
+    assert [(c.from_, c.to, c.by) for c in after.history] == [
+        ("new", "contacted", "Dana Lee"),
+        ("contacted", "closed", "Dana Lee"),
+    ]
+    assert [e.action for e in deps.audit.entries] == ["mark", "mark"]  # type: ignore[attr-defined]
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(deps: Dependencies) -> None:
+    item = stored()
+    deps.store.insert(item)
+    store: InMemoryRequestStore = deps.store  # type: ignore[assignment]
+    real_get = store.get
+
+    def stale_get(submission_id: str) -> object:
+        # Someone else marks it contacted between our read and our write
+        found = real_get(submission_id)
+        store.items[submission_id] = item.model_copy(update={"status": "contacted"})
+        return found
+
+    store.get = stale_get  # type: ignore[method-assign,assignment]
+    with pytest.raises(logic.ChangedMeanwhile):
+        logic.mark(deps, ACTOR, NOW, item.reference, "scheduled", None)
+
+
+def test_erase_deletes_the_request_and_its_queued_messages(deps: Dependencies) -> None:
+    item = stored()
+    deps.store.insert(item)
+    deps.queues.queued[item.submission_id] = 2  # type: ignore[attr-defined]
+
+    erased = logic.erase(deps, ACTOR, NOW, item.reference)
+
+    assert erased.queued_messages_removed == 2
+    assert deps.store.get(item.submission_id) is None
+    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    assert (entry.action, entry.submission_id) == ("erase", item.submission_id)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("not-a-ref", "is not a reference"), ("ZZZZ-ZZZZ", "no request has the reference ZZZZ-ZZZZ")],
+)
+def test_wrong_references_are_explained(deps: Dependencies, typed: str, message: str) -> None:
+    with pytest.raises(logic.NotFound, match=message):
+        logic.show(deps, ACTOR, NOW, typed)
