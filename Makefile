@@ -8,12 +8,14 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser npm build scan deploy smoke publish-site openapi site-index load lock bench clean
+.PHONY: install run test lint unit browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev bench clean
 
-$(STAMP): pyproject.toml
+# The development environment is locked (with hashes): every machine runs the same tools.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(STAMP)
@@ -91,6 +93,12 @@ scan: install $(SAM_STAMP) $(SCAN_STAMP)
 	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact \
 		--quiet --skip-download 2>&1 | grep -v -e prismacloud -e NameResolutionError -e MaxRetryError; \
 		exit $${PIPESTATUS[0]}
+
+## lock-dev: re-resolve requirements-dev.lock (the development tools) from pyproject.toml
+lock-dev: install
+	$(VENV)/bin/pip-compile --quiet --extra dev --extra local --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-dev.lock pyproject.toml
 
 ## lock: re-resolve functions/requirements.lock (what sam build bundles) for arm64 / 3.13
 lock: install

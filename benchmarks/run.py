@@ -179,7 +179,7 @@ def _alert_times(ddb: Any, table: str, sent: dict[str, float], timeout: float = 
     return list(times.values())
 
 
-def cost(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
+def cost(warm_result: dict[str, Any]) -> dict[str, Any]:
     """AWS cost per 10,000 requests, from the measured durations and the template's memory."""
     n = 10_000
     from intake_local.template import load_template
@@ -287,7 +287,7 @@ def main() -> int:
     results["warm"] = warm()
     results["package"] = package_sizes()
     results["end_to_end"] = end_to_end()
-    results["cost"] = cost(results["cold_start"], results["warm"])
+    results["cost"] = cost(results["warm"])
     results["seconds"] = round(time.time() - started, 1)
     (ROOT / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))

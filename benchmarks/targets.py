@@ -43,7 +43,7 @@ def load(target: str) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]
     from benchmarks import fakes
 
     if target == "submit":
-        module = importlib.import_module("submit_request.handler")
+        module: Any = importlib.import_module("submit_request.handler")
         from intake_common.table import DynamoRequestStore
         from submit_request.adapters import SnsAlertPublisher
         from submit_request.ports import Dependencies

@@ -64,11 +64,12 @@ def test_dynamodb_5xx_is_503_and_nothing_is_stored(
 
     class _Broken:
         def put_item(self, **_: object) -> None:
+            error: Any = {
+                "Error": {"Code": "InternalServerError", "Message": "x"},
+                "ResponseMetadata": {"HTTPStatusCode": 500},
+            }
             raise ClientError(
-                {
-                    "Error": {"Code": "InternalServerError", "Message": "x"},
-                    "ResponseMetadata": {"HTTPStatusCode": 500},
-                },
+                error,
                 "PutItem",
             )
 

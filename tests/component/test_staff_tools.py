@@ -50,7 +50,7 @@ def stack(aws: LocalStack) -> LocalStack:
 def api_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The AWS operations the commands make."""
     calls: list[str] = []
-    original = BaseClient._make_api_call
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def record(self: Any, operation: str, params: Any) -> Any:
         calls.append(operation)

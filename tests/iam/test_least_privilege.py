@@ -98,8 +98,8 @@ def test_an_explicit_deny_wins_over_an_allow() -> None:
 
 
 def test_every_intake_command_runs_under_a_managed_policy_of_the_template() -> None:
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    parser: Any = build_parser()
+    commands: dict[str, Any] = parser._subparsers._group_actions[0].choices
     names = set()
     for command, sub in commands.items():
         actions = [a for a in sub._actions if getattr(a, "choices", None)]

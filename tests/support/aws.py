@@ -32,7 +32,8 @@ def receive(stack: LocalStack, queue: str = "AlertQueue", wait: int = 0) -> list
         MessageAttributeNames=["All"],
         WaitTimeSeconds=wait,
     )
-    return list(response.get("Messages", []))
+    messages: list[dict[str, Any]] = response.get("Messages", [])  # type: ignore[assignment]
+    return messages
 
 
 def outbox() -> dict[str, list[dict[str, Any]]]:

@@ -53,7 +53,7 @@ def transform(template: dict[str, Any]) -> dict[str, Any]:
 
     copy: dict[str, Any] = __import__("copy").deepcopy(template)
     copy["Globals"]["Function"]["CodeUri"] = "s3://artifacts/functions.zip"
-    transformed: dict[str, Any] = sam_transform(copy, {}, _NoManagedPolicies())  # type: ignore[arg-type]
+    transformed: dict[str, Any] = sam_transform(copy, {}, _NoManagedPolicies())
     return transformed
 
 

@@ -79,8 +79,8 @@ class LeakGuard:
         for _, text in sns.sms_messages.values():
             self.check("an SMS", text)
         for queue in sqs_backends[account][region].queues.values():
-            for message in queue._messages:
-                self.check(f"an SQS body ({queue.name})", message.body)
+            for queued in queue._messages:
+                self.check(f"an SQS body ({queue.name})", queued.body)
         for sent in ses_backends[account][region].sent_messages:
             raw = getattr(sent, "raw_data", "") or getattr(sent, "body", "")
             self.check("a staff email", _decoded(raw), NEVER_IN_EMAIL)

@@ -35,7 +35,8 @@ __all__ = [
 
 
 def _client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION)
+    session: Any = boto3.Session(region_name=REGION)
+    return session.client(service)
 
 
 def functions() -> list[str]:

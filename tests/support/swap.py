@@ -9,17 +9,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
 from typing import Any
 
 
-def real(module: ModuleType) -> Any:
+def real(module: Any) -> Any:
     """The handler's real adapters, built fresh (on the test's moto and dynalite)."""
     return module.adapters.build(module.settings, module.AGENT)
 
 
 @contextmanager
-def dependencies(module: ModuleType, **replaced: Any) -> Iterator[Any]:
+def dependencies(module: Any, **replaced: Any) -> Iterator[Any]:
     """The real adapters with some replaced, e.g. ``publisher=FailingPublisher()``."""
     deps = dataclasses.replace(real(module), **replaced)
     app = getattr(module, "app", None)
