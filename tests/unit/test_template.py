@@ -245,3 +245,19 @@ def test_notify_staff_may_text_phones_but_publish_to_no_topic() -> None:
     keys = Keys({}, {})
     assert all(iam.allowed(need, statements, {}) for need in needs(sms, keys))
     assert not any(iam.allowed(need, statements, {}) for need in needs(ops_topic, keys))
+
+
+def test_the_tables_keys_and_indexes_are_the_item_contracts(resources: dict[str, Any]) -> None:
+    from intake_common.item import INDEXES, TABLE_KEY
+
+    table = resources["RequestsTable"]["Properties"]
+    assert table["KeySchema"] == [{"AttributeName": TABLE_KEY, "KeyType": "HASH"}]
+    declared = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    assert set(declared) == {index.value for index in INDEXES}
+    for index, keys in INDEXES.items():
+        schema = {k["KeyType"]: k["AttributeName"] for k in declared[index.value]["KeySchema"]}
+        assert schema.get("HASH") == keys.hash_key
+        assert schema.get("RANGE") == keys.range_key
+        projection = declared[index.value]["Projection"]
+        assert tuple(projection.get("NonKeyAttributes", ())) == keys.projected
+        assert projection["ProjectionType"] == ("INCLUDE" if keys.projected else "KEYS_ONLY")
