@@ -64,12 +64,13 @@ def load(target: str) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]
     item = fakes.stored_item(submission_id)
     if target == "notify":
         module = importlib.import_module("notify_staff.handler")
-        from intake_common.table import DynamoRequestStore
+        from intake_common.table import DynamoAlertBudget, DynamoRequestStore
         from notify_staff.adapters import SesMailer, SnsTexter
         from notify_staff.ports import Dependencies as NotifyDependencies
 
         notify_deps = NotifyDependencies(
             store=DynamoRequestStore("requests", fakes.FakeDynamoDB(item)),  # type: ignore[arg-type]
+            budget=DynamoAlertBudget("alert-limits", fakes.FakeDynamoDB()),  # type: ignore[arg-type]
             mailer=SesMailer(ENVIRONMENT["SENDER_EMAIL"], fakes.FakeSES()),  # type: ignore[arg-type]
             texter=SnsTexter(fakes.FakeSNS()),  # type: ignore[arg-type]
         )

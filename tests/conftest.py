@@ -126,5 +126,16 @@ def logs() -> Iterator[io.StringIO]:
 @pytest.fixture(scope="session")
 def local() -> Iterator[Local]:
     """The local stack, on dynalite, shared by the integration and browser tests."""
-    with running_local("--redrive-interval", "1", "--retry-delay", "0") as stack:
+    # Alert caps out of reach: these tests count one alert per recipient for every request
+    # (the budget has its own stack, in tests/integration/test_alert_budget.py).
+    with running_local(
+        "--redrive-interval",
+        "1",
+        "--retry-delay",
+        "0",
+        "--parameter",
+        "SmsAlertsPerHour=100000",
+        "--parameter",
+        "EmailAlertsPerHour=100000",
+    ) as stack:
         yield stack

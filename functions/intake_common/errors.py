@@ -32,6 +32,7 @@ FIELD_LABELS: dict[str, str] = {
     "consent": "Privacy notice",
     "consent_version": "Privacy notice version",
     "website": "Website",
+    "human_check": "Human check",
 }
 
 _MESSAGES: dict[tuple[str, str], str] = {
@@ -66,6 +67,10 @@ _MESSAGES: dict[tuple[str, str], str] = {
     ),
     ("submission_id", "invalid"): "Please reload the page and try again.",
     ("website", "invalid"): "Please leave this field empty.",
+    ("human_check", "human_check_failed"): (
+        "We could not confirm that a person sent this form. Please complete the check above "
+        "the button and send it again, or call the clinic."
+    ),
 }
 
 _GENERIC: dict[str, str] = {
@@ -118,6 +123,12 @@ def field_errors(errors: Iterable[ErrorDetails]) -> list[FieldError]:
     return sorted(
         seen.values(), key=lambda e: order.index(e["field"]) if e["field"] in order else 99
     )
+
+
+def field_error(field: str, code: str) -> FieldError:
+    """One field's error in our words (for a rule checked outside the model)."""
+    message = _MESSAGES.get((field, code)) or _GENERIC.get(code) or _GENERIC["invalid"]
+    return FieldError(field=field, code=code, message=message)
 
 
 def body_error(code: str, message: str) -> dict[str, Any]:

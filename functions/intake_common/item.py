@@ -24,6 +24,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .budget import Decision
+from .contract import AlertChannel
 from .models import (
     SMOKE_TEST_RETENTION_DAYS,
     AppointmentRequest,
@@ -48,9 +50,10 @@ STATUS_TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
 }
 
 # --- Alert state: whether staff were told ----------------------------------------------------
-# ``pending`` from the insert until notify_staff finishes; then ``sent`` (someone was reached)
-# or ``failed`` (nobody: an alarm fires), once. ``skipped`` from the insert for spam.
-AlertState = Literal["pending", "sent", "failed", "skipped"]
+# ``pending`` from the insert until notify_staff finishes; then, once: ``sent`` (someone was
+# reached one by one), ``summarized`` (the alert budget held every channel: staff get a summary
+# after the window), or ``failed`` (nobody: an alarm fires). ``skipped`` from the insert, spam.
+AlertState = Literal["pending", "sent", "summarized", "failed", "skipped"]
 # One (channel, recipient) alert: ``sending`` under a lease, then ``sent`` or ``failed``.
 ChannelState = Literal["sending", "sent", "failed"]
 
@@ -169,6 +172,8 @@ class RequestItem(BaseModel):
     expires_at: int
     alert_state: AlertState
     alerts: dict[str, AlertRecord] = Field(default_factory=dict)
+    # Per channel, whether the alert budget let this request alert staff one by one.
+    alert_budget: dict[AlertChannel, Decision] = Field(default_factory=dict)
     alerted_at: str | None = None
     alert_retry: AlertRetry | None = None
     history: tuple[StatusChange, ...] = ()
@@ -367,10 +372,34 @@ class RecordAlert:
 
 
 @dataclass(frozen=True)
-class CompleteAlerts:
-    """Close the request's alert state, once: pending becomes sent or failed."""
+class DecideBudget:
+    """Record, once, whether the alert budget let this request alert on a channel."""
 
-    state: Literal["sent", "failed"]
+    channel: AlertChannel
+    decision: Decision
+
+    def holds(self, item: RequestItem) -> bool:
+        return self.channel not in item.alert_budget
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        return item.model_copy(
+            update={"alert_budget": {**item.alert_budget, self.channel: self.decision}}
+        )
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #budget.#channel = :decision",
+            condition="attribute_exists(#id) AND attribute_not_exists(#budget.#channel)",
+            names={"#id": TABLE_KEY, "#budget": "alert_budget", "#channel": self.channel},
+            values={":decision": self.decision},
+        )
+
+
+@dataclass(frozen=True)
+class CompleteAlerts:
+    """Close the request's alert state, once: pending becomes sent, summarized or failed."""
+
+    state: Literal["sent", "summarized", "failed"]
     at: str
 
     def holds(self, item: RequestItem) -> bool:

@@ -39,6 +39,17 @@ PHONE_MAX = 40
 DEFAULT_PHONE_REGION = "US"
 # Letters and marks of any script, plus the punctuation names really use.
 _NAME_PUNCTUATION = frozenset(" '-.,’")
+# Letters that render as nothing (Hangul fillers): a name of them looks blank to staff.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+# A base letter carries at most this many combining marks in a row (Thai and Devanagari need
+# two or three); more stack into glyphs that hide or imitate other text.
+_MAX_MARKS = 3
+# Scripts that one word may mix: Japanese (kanji and kana) and Korean (hangul and hanja).
+# Any other mix (Latin with Cyrillic, say) is how look-alike names are made.
+_SCRIPT_FAMILIES = (
+    frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}),
+    frozenset({"CJK", "HANGUL"}),
+)
 # Namespace for ids derived from content (the no-JavaScript form post).
 _DERIVED_ID_NAMESPACE = uuid.UUID("6f1f3f0c-6d3e-4f0e-9a53-5b8f0a6c2b11")
 
@@ -74,9 +85,31 @@ def _check_name(value: str) -> str:
         letter = char.isalpha() or unicodedata.category(char).startswith("M")
         if not letter and char not in _NAME_PUNCTUATION:
             raise _fail("name_characters")
-    if not any(char.isalpha() for char in value):
+        if char in _BLANK_LETTERS:
+            raise _fail("name_characters")
+    if not any(char.isalpha() for char in value) or not _readable(value):
         raise _fail("name_characters")
     return " ".join(value.split())
+
+
+def _script(char: str) -> str:
+    """A letter's script, from its Unicode name (LATIN, CYRILLIC, CJK...); '' for modifiers."""
+    word = unicodedata.name(char, "").split(" ", 1)[0]
+    return "" if word == "MODIFIER" else word
+
+
+def _readable(name: str) -> bool:
+    """No long stacks of combining marks, and no word that mixes scripts (look-alikes)."""
+    marks = 0
+    for char in name:
+        marks = marks + 1 if unicodedata.category(char).startswith("M") else 0
+        if marks > _MAX_MARKS:
+            return False
+    for word in name.replace("-", " ").replace("’", " ").replace("'", " ").split():
+        scripts = {_script(char) for char in word if char.isalpha()} - {""}
+        if len(scripts) > 1 and not any(scripts <= family for family in _SCRIPT_FAMILIES):
+            return False
+    return True
 
 
 def _check_email(value: str) -> str:
@@ -108,6 +141,9 @@ def _check_phone(value: str) -> str:
     except phonenumbers.NumberParseException as exc:
         raise _fail("phone_invalid") from exc
     if not phonenumbers.is_valid_number(parsed):
+        raise _fail("phone_invalid")
+    if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.PREMIUM_RATE:
+        # A call back to +1 900 ... would cost the clinic by the minute.
         raise _fail("phone_invalid")
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 

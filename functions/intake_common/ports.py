@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .budget import BudgetWindow, Decision
+from .contract import AlertChannel
 from .item import RequestItem, RequestStatus, RequestSummary, Transition
 
 
@@ -39,3 +41,24 @@ class RequestStore(Protocol):
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:
         """Ids of requests whose alert is still pending, created before ``created_before``."""
         ...
+
+
+class AlertBudget(Protocol):
+    """The alert limits table: per channel and window, who was alerted one by one."""
+
+    def reserve(
+        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+    ) -> Decision:
+        """``granted`` while the window has room (the same request is granted again on a
+        retry), else ``held`` (and counted)."""
+        ...
+
+    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None: ...
+
+    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
+        """Take the right to send the window's summary (once; a lapsed lease is taken over)."""
+        ...
+
+    def release_summary(self, channel: AlertChannel, window: str) -> None: ...
+
+    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None: ...

@@ -9,7 +9,7 @@ import os
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
 
 def _split_list(value: object) -> object:
@@ -56,12 +56,34 @@ class SubmitSettings(_EnvModel):
     thank_you_path: Annotated[str, Field(alias="THANK_YOU_PATH", pattern=r"^/")] = "/thank-you.html"
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
     sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
+    # What CloudFront sends in X-Origin-Verify; empty: no check (the local stack sets one).
+    origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
+    # Cloudflare Turnstile (off when empty): checked before anything is stored.
+    turnstile_secret: Annotated[SecretStr, Field(alias="TURNSTILE_SECRET")] = SecretStr("")
+    turnstile_verify_url: Annotated[
+        str, Field(alias="TURNSTILE_VERIFY_URL", pattern=r"^https?://")
+    ] = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
+
+
+class RedriveSettings(SubmitSettings):
+    """What the scheduled re-drive needs: the submit side, and where alert budgets are kept."""
+
+    limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
+    budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
 
 
 class NotifySettings(_EnvModel):
     """What ``notify_staff`` needs. Either channel may be empty: it is then skipped."""
 
+    limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
+    # The alert budget (budget.py): requests alerted one by one per window and channel.
+    sms_per_window: Annotated[int, Field(alias="SMS_ALERTS_PER_WINDOW", ge=1, le=10**6)] = 20
+    emails_per_window: Annotated[int, Field(alias="EMAIL_ALERTS_PER_WINDOW", ge=1, le=10**6)] = 60
+    budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
+
     sender_email: Annotated[str, Field(alias="SENDER_EMAIL")] = ""
+    # The SES configuration set that requires TLS for staff email (empty: SES's default).
+    ses_configuration_set: Annotated[str, Field(alias="SES_CONFIGURATION_SET")] = ""
     staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
     staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
     alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "contact"

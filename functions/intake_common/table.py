@@ -1,7 +1,6 @@
-"""The requests table on DynamoDB: the one adapter of ``ports.RequestStore``.
-
-Every read and write of the table goes through here, with the names, indexes and
-transitions of ``item.py``. The only module of the shared package that calls AWS.
+"""The project's tables on DynamoDB: the requests table (``ports.RequestStore``, with the names,
+indexes and transitions of ``item.py``) and the alert limits table (``ports.AlertBudget``, see
+``budget.py``). The only module of the shared package that calls AWS.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .budget import LIMITS_KEY, BudgetWindow, Decision, limit_key
+from .contract import AlertChannel
 from .item import (
     INDEXES,
     INSERT_CONDITION,
@@ -175,3 +176,119 @@ class DynamoRequestStore:
             if len(ids) >= limit:
                 break
         return ids
+
+
+class DynamoAlertBudget:
+    """The alert limits table: one item per (channel, window)."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def _update(self, channel: AlertChannel, window: str, **kwargs: Any) -> bool:
+        if "ExpressionAttributeValues" in kwargs:
+            kwargs["ExpressionAttributeValues"] = to_attributes(kwargs["ExpressionAttributeValues"])
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={LIMITS_KEY: {"S": limit_key(channel, window)}},
+                **kwargs,
+            )
+        except ClientError as exc:
+            if _code(exc) == _CONDITION_FAILED:
+                return False
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        return True
+
+    def reserve(
+        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+    ) -> Decision:
+        labels = "SET #channel = :channel, #window = :window, #expires = :expires"
+        names = {"#channel": "channel", "#window": "window", "#expires": "expires_at"}
+        values: dict[str, Any] = {":channel": channel, ":window": window, ":expires": expires_at}
+        # A set of ids: granting the same request twice (a retry) changes nothing.
+        granted = self._update(
+            channel,
+            window,
+            UpdateExpression=f"ADD #granted :ids {labels}",
+            ConditionExpression=(
+                "attribute_not_exists(#granted) OR size(#granted) < :cap OR contains(#granted, :id)"
+            ),
+            ExpressionAttributeNames={**names, "#granted": "granted"},
+            ExpressionAttributeValues={
+                **values,
+                ":ids": {request_id},
+                ":id": request_id,
+                ":cap": cap,
+            },
+        )
+        if granted:
+            return "granted"
+        self._update(
+            channel,
+            window,
+            UpdateExpression=f"ADD #held :one {labels}",
+            ExpressionAttributeNames={**names, "#held": "held"},
+            ExpressionAttributeValues={**values, ":one": 1},
+        )
+        return "held"
+
+    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
+        try:
+            response = self.client.get_item(
+                TableName=self.table_name,
+                Key={LIMITS_KEY: {"S": limit_key(channel, window)}},
+                ConsistentRead=True,
+            )
+        except ClientError as exc:
+            raise StorageUnavailable(_code(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        item = response.get("Item")
+        return None if item is None else BudgetWindow.model_validate(from_attributes(item))
+
+    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
+        return self._update(
+            channel,
+            window,
+            UpdateExpression="SET #lease = :until",
+            ConditionExpression=(
+                "attribute_exists(#key) AND attribute_not_exists(#sent) AND "
+                "(attribute_not_exists(#lease) OR #lease < :now)"
+            ),
+            ExpressionAttributeNames={
+                "#key": LIMITS_KEY,
+                "#sent": "summary_sent_at",
+                "#lease": "summary_lease_until",
+            },
+            ExpressionAttributeValues={":until": lease_until, ":now": now},
+        )
+
+    def release_summary(self, channel: AlertChannel, window: str) -> None:
+        self._update(
+            channel,
+            window,
+            UpdateExpression="REMOVE #lease",
+            ConditionExpression="attribute_exists(#key) AND attribute_not_exists(#sent)",
+            ExpressionAttributeNames={
+                "#key": LIMITS_KEY,
+                "#sent": "summary_sent_at",
+                "#lease": "summary_lease_until",
+            },
+        )
+
+    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None:
+        self._update(
+            channel,
+            window,
+            UpdateExpression="SET #sent = :at REMOVE #lease",
+            ConditionExpression="attribute_exists(#key)",
+            ExpressionAttributeNames={
+                "#key": LIMITS_KEY,
+                "#sent": "summary_sent_at",
+                "#lease": "summary_lease_until",
+            },
+            ExpressionAttributeValues={":at": at},
+        )

@@ -9,14 +9,14 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake_common.settings import NotifySettings
-from intake_common.table import DynamoRequestStore
+from intake_common.table import DynamoAlertBudget, DynamoRequestStore
 
 from .ports import Dependencies, PermanentSendError, TransientSendError
 
@@ -68,9 +68,11 @@ def _classify(exc: Exception, permanent: set[str]) -> Exception:
 class SesMailer:
     """Staff email through SES v2 (Raw content: IAM's ses:SendRawEmail), from one sender."""
 
-    def __init__(self, sender: str, client: SESV2Client) -> None:
+    def __init__(self, sender: str, client: SESV2Client, configuration_set: str = "") -> None:
         self.sender = sender
         self.client = client
+        # Its TlsPolicy REQUIRE: SES delivers only over TLS (template.yaml).
+        self.configuration_set = configuration_set
 
     def send(self, to: str, subject: str, text: str, html: str) -> str:
         # One MIME message with a plain-text and an HTML part, built from fixed text and our
@@ -83,12 +85,15 @@ class SesMailer:
         # MIMEText takes a Charset too (set_payload does); typeshed only lists str.
         message.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]
         message.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.sender,
+            "Destination": {"ToAddresses": [to]},
+            "Content": {"Raw": {"Data": message.as_bytes()}},
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
         try:
-            response = self.client.send_email(
-                FromEmailAddress=self.sender,
-                Destination={"ToAddresses": [to]},
-                Content={"Raw": {"Data": message.as_bytes()}},
-            )
+            response = self.client.send_email(**request)
         except (ClientError, BotoCoreError) as exc:
             raise _classify(exc, _SES_PERMANENT) from exc
         return response.get("MessageId", "")
@@ -120,8 +125,14 @@ class SnsTexter:
 
 def build(settings: NotifySettings, agent: str) -> Dependencies:
     config = client_config(agent)
+    dynamodb = boto3.client("dynamodb", config=config)
     return Dependencies(
-        store=DynamoRequestStore(settings.table_name, boto3.client("dynamodb", config=config)),
-        mailer=SesMailer(settings.sender_email, boto3.client("sesv2", config=config)),
+        store=DynamoRequestStore(settings.table_name, dynamodb),
+        budget=DynamoAlertBudget(settings.limits_table, dynamodb),
+        mailer=SesMailer(
+            settings.sender_email,
+            boto3.client("sesv2", config=config),
+            settings.ses_configuration_set,
+        ),
         texter=SnsTexter(boto3.client("sns", config=config)),
     )

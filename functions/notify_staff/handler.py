@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
-from intake_common.contract import AlertMessage
+from intake_common.contract import AlertMessage, BudgetSummaryMessage, Message
 from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
 
@@ -40,9 +40,10 @@ def dependencies() -> Dependencies:
 
 
 class AlertQueueRecord(SqsRecordModel):
-    """An SQS record whose body is the alert message (raw SNS delivery)."""
+    """An SQS record whose body is an alert message (raw SNS delivery): a stored request, or
+    a window's budget summary."""
 
-    body: Json[AlertMessage]
+    body: Json[Message]
 
 
 # A batch whose every record failed is reported like any partial failure, not raised.
@@ -52,14 +53,16 @@ processor = BatchProcessor(
 
 
 def record_handler(record: AlertQueueRecord) -> str:
+    message: AlertMessage | BudgetSummaryMessage = record.body
+    now = datetime.now(UTC)
+    if isinstance(message, BudgetSummaryMessage):
+        return logic.handle_summary(message, settings=settings, deps=dependencies(), now=now)
     try:
-        return logic.handle_alert(
-            record.body, settings=settings, deps=dependencies(), now=datetime.now(UTC)
-        )
+        return logic.handle_alert(message, settings=settings, deps=dependencies(), now=now)
     except logic.RequestNotFound:
         logger.error(
             "alert message names no stored request; it will reach the DLQ",
-            submission_id=str(record.body.request_id),
+            submission_id=str(message.request_id),
             message_id=record.messageId,
         )
         raise

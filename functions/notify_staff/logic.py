@@ -1,6 +1,9 @@
 """What notify_staff does with one alert message: alert each staff recipient exactly once.
 
-Per (channel, recipient) the item records ``sending`` (a lease), then ``sent`` or ``failed``.
+First the alert budget (``intake_common/budget.py``): per channel, the request is granted an
+alert of its own, or held for the window's summary; the decision is recorded on the request,
+once. Then per (channel, recipient) the item records ``sending`` (a lease), then ``sent`` or
+``failed``.
 A retry skips what is recorded, so a replayed or duplicated message sends nothing twice. If the
 process dies between the send and the record, the lease runs out and the retry sends again:
 both channels are *at least once*, because a duplicate staff alert is a nuisance while a lost
@@ -13,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from intake_common.contract import AlertMessage
+from intake_common.budget import KEEP_DAYS, Decision, window_name, window_start
+from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.item import (
     ClaimAlert,
     CompleteAlerts,
+    DecideBudget,
     RecordAlert,
     ReleaseAlert,
     RequestItem,
@@ -25,7 +30,13 @@ from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
 
 from .ports import Dependencies, PermanentSendError, TransientSendError
-from .render import Email, render_email, render_sms
+from .render import (
+    Email,
+    render_email,
+    render_sms,
+    render_summary_email,
+    render_summary_sms,
+)
 
 Sent = Literal["sent", "failed", "retry", "done"]
 
@@ -75,25 +86,107 @@ def handle_alert(
         logger.info("alert not needed", submission_id=request_id, alert_state=request.alert_state)
         return request.alert_state
 
+    decisions = {
+        channel: _budget(request, channel, settings, deps, now) for channel in _channels(settings)
+    }
     outgoing = Outgoing(
-        email=render_email(request, settings) if settings.staff_emails else None,
-        sms=render_sms(request, settings) if settings.staff_phones else None,
+        email=render_email(request, settings) if decisions.get("email") == "granted" else None,
+        sms=render_sms(request, settings) if decisions.get("sms") == "granted" else None,
     )
     results = [
-        _alert_once(request, target, outgoing, settings, deps, now) for target in targets(settings)
+        _alert_once(request, target, outgoing, settings, deps, now)
+        for target in targets(settings)
+        if decisions[target.channel] == "granted"
     ]
     if "retry" in results:
         raise RetryLater(request_id)
-    delivered = "sent" in results
-    if not delivered:
+    state: Literal["sent", "summarized", "failed"]
+    if "sent" in results:
+        state = "sent"
+    elif "held" in decisions.values():
+        state = "summarized"  # staff hear of it in the window's summary
+    else:
+        state = "failed"
         # Nobody was reached (no channel configured, or every send rejected): ops must know.
         metrics.add_metric(name="AlertNotDelivered", unit="Count", value=1)
         logger.error(
             "no staff alert delivered", submission_id=request_id, failed=results.count("failed")
         )
-    state: Literal["sent", "failed"] = "sent" if delivered else "failed"
     deps.store.change(request_id, CompleteAlerts(state, now.isoformat(timespec="milliseconds")))
     return state
+
+
+def _channels(settings: NotifySettings) -> list[AlertChannel]:
+    channels: list[AlertChannel] = []
+    if settings.staff_emails:
+        channels.append("email")
+    if settings.staff_phones:
+        channels.append("sms")
+    return channels
+
+
+def _budget(
+    request: RequestItem,
+    channel: AlertChannel,
+    settings: NotifySettings,
+    deps: Dependencies,
+    now: datetime,
+) -> Decision:
+    """Whether this request alerts staff one by one on ``channel``; decided once."""
+    decided = request.alert_budget.get(channel)
+    if decided is not None:
+        return decided
+    start = window_start(now, settings.budget_window_minutes)
+    cap = settings.sms_per_window if channel == "sms" else settings.emails_per_window
+    expires = int(start.timestamp()) + settings.budget_window_minutes * 60 + KEEP_DAYS * 86400
+    decision = deps.budget.reserve(channel, window_name(start), request.submission_id, cap, expires)
+    if decision == "held":
+        metrics.add_metric(name="AlertBudgetExceeded", unit="Count", value=1)
+        logger.warning(
+            "alert budget reached; alert held for the summary",
+            submission_id=request.submission_id,
+            channel=channel,
+        )
+    if not deps.store.change(request.submission_id, DecideBudget(channel, decision)):
+        # Another delivery of this message decided first: its decision stands.
+        fresh = deps.store.get(request.submission_id)
+        if fresh is not None:
+            decision = fresh.alert_budget.get(channel, decision)
+    return decision
+
+
+def handle_summary(
+    message: BudgetSummaryMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
+) -> str:
+    """Send a window's budget summary to every recipient of its channel, once."""
+    channel, window = message.channel, message.window
+    budget = deps.budget.window(channel, window)
+    if budget is None or not budget.summary_due:
+        return "done"
+    epoch = int(now.timestamp())
+    if not deps.budget.claim_summary(channel, window, epoch, epoch + settings.send_lease_seconds):
+        raise RetryLater(f"{channel} summary {window}")
+    recipients = [t for t in targets(settings) if t.channel == channel]
+    try:
+        for target in recipients:
+            if channel == "email":
+                email = render_summary_email(budget.held, window, settings)
+                deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+            else:
+                deps.texter.send(
+                    target.recipient, render_summary_sms(budget.held, window, settings)
+                )
+    except TransientSendError as exc:
+        deps.budget.release_summary(channel, window)
+        logger.warning("budget summary failed, will retry", channel=channel, error=str(exc))
+        raise RetryLater(f"{channel} summary {window}") from exc
+    except PermanentSendError as exc:
+        metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
+        logger.error("budget summary rejected", channel=channel, error=exc.code)
+    deps.budget.record_summary(channel, window, now.isoformat(timespec="milliseconds"))
+    metrics.add_metric(name="AlertBudgetSummarySent", unit="Count", value=1)
+    logger.info("budget summary sent", channel=channel, window=window, held=budget.held)
+    return "sent"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake_common.ports import RequestStore, StorageUnavailable
+from intake_common.ports import AlertBudget, RequestStore, StorageUnavailable
 
 __all__ = [
+    "AlertBudget",
     "Dependencies",
     "MailSender",
     "PermanentSendError",
@@ -46,5 +47,6 @@ class SmsSender(Protocol):
 @dataclass(frozen=True)
 class Dependencies:
     store: RequestStore
+    budget: AlertBudget
     mailer: MailSender
     texter: SmsSender

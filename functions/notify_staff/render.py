@@ -105,3 +105,46 @@ def render_sms(request: RequestItem, settings: NotifySettings) -> str:
 
 def _local_time(created_at: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(created_at).astimezone(zone)
+
+
+def render_summary_sms(held: int, window: str, settings: NotifySettings) -> str:
+    """The one text that replaces ``held`` alerts of a window, in one GSM-7 segment."""
+    start, end = _window_times(window, settings)
+    where = "See email." if settings.staff_emails else "See the staff tools."
+    plural = "request was" if held == 1 else "requests were"
+    message = f"Alert limit: {held} more {plural} received {start:%H:%M}-{end:%H:%M}. {where}"
+    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
+        raise ValueError("SMS text must be one GSM-7 segment")
+    return message
+
+
+def render_summary_email(held: int, window: str, settings: NotifySettings) -> Email:
+    """The one email that replaces ``held`` alerts of a window: a count, never a request."""
+    start, end = _window_times(window, settings)
+    span = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} ({settings.clinic_timezone})"
+    plural = "request" if held == 1 else "requests"
+    subject = f"Alert limit reached: {held} more {plural} {start:%H:%M}-{end:%H:%M}"
+    text = (
+        f"{held} more appointment {plural} arrived {span} than the alert limit lets us send "
+        "one by one. They are all stored; none was lost. Please look through the new requests "
+        "now and call back the ones that need it.\n\n"
+        "To list them, run:\n"
+        f"  {settings.lookup_hint.format(reference='').replace('show', 'list').strip()}\n\n"
+        "If this was not a busy hour, someone may be sending the form by script: ops have been "
+        "alerted.\n"
+    )
+    body = (
+        '<!doctype html><html lang="en"><body>'
+        + "".join(f"<p>{html.escape(part)}</p>" for part in text.strip().split("\n\n"))
+        + "</body></html>"
+    )
+    return Email(subject=subject, text=text, html=body)
+
+
+def _window_times(window: str, settings: NotifySettings) -> tuple[datetime, datetime]:
+    from datetime import timedelta
+
+    from intake_common.budget import parse_window
+
+    start = parse_window(window).astimezone(settings.zone)
+    return start, start + timedelta(minutes=settings.budget_window_minutes)

@@ -5,17 +5,21 @@ With ``intake_common.table``, the only modules of this function that call AWS.
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from intake_common.contract import AlertMessage
-from intake_common.settings import SubmitSettings
-from intake_common.table import DynamoRequestStore
+from intake_common.contract import AlertMessage, BudgetSummaryMessage
+from intake_common.settings import RedriveSettings, SubmitSettings
+from intake_common.table import DynamoAlertBudget, DynamoRequestStore
 
-from .ports import Dependencies, PublishFailed
+from .ports import Dependencies, HumanCheckUnavailable, PublishFailed, RedriveDependencies
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -41,7 +45,7 @@ class SnsAlertPublisher:
         self.topic_arn = topic_arn
         self.client = client
 
-    def publish(self, message: AlertMessage) -> str:
+    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
         try:
             response = self.client.publish(
                 TopicArn=self.topic_arn, Message=message.model_dump_json()
@@ -51,9 +55,42 @@ class SnsAlertPublisher:
         return response["MessageId"]
 
 
+class TurnstileVerifier:
+    """Cloudflare Turnstile's siteverify endpoint (the visitor's IP is not sent)."""
+
+    def __init__(self, url: str, secret: str, timeout: float = 3) -> None:
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+
+    def passed(self, token: str, idempotency_key: str) -> bool:
+        data = urllib.parse.urlencode(
+            {"secret": self.secret, "response": token, "idempotency_key": idempotency_key}
+        ).encode()
+        request = urllib.request.Request(self.url, data=data, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310  # nosec B310
+                verdict = json.load(answer)
+        except (OSError, ValueError) as exc:  # network, HTTP 4xx/5xx, not JSON
+            raise HumanCheckUnavailable(type(exc).__name__) from exc
+        return verdict.get("success") is True
+
+
 def build(settings: SubmitSettings, agent: str) -> Dependencies:
     config = client_config(agent)
+    secret = settings.turnstile_secret.get_secret_value()
     return Dependencies(
         store=DynamoRequestStore(settings.table_name, boto3.client("dynamodb", config=config)),
         publisher=SnsAlertPublisher(settings.topic_arn, boto3.client("sns", config=config)),
+        human_check=TurnstileVerifier(settings.turnstile_verify_url, secret) if secret else None,
+    )
+
+
+def build_redrive(settings: RedriveSettings, agent: str) -> RedriveDependencies:
+    config = client_config(agent)
+    dynamodb = boto3.client("dynamodb", config=config)
+    return RedriveDependencies(
+        store=DynamoRequestStore(settings.table_name, dynamodb),
+        publisher=SnsAlertPublisher(settings.topic_arn, boto3.client("sns", config=config)),
+        budget=DynamoAlertBudget(settings.limits_table, dynamodb),
     )

@@ -20,19 +20,29 @@ from aws_lambda_powertools.event_handler import (
     content_types,
 )
 from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
-from intake_common.errors import FieldError, body_error, field_errors
+from intake_common.errors import FieldError, body_error, field_error, field_errors
 from intake_common.models import AppointmentRequest
 from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
 
 from . import adapters, logic
-from .ports import Dependencies, StorageUnavailable
-from .web import BadRequest, BodyKind, body_kind, decode_body, errors_page, problem_page
+from .ports import Dependencies, HumanCheckUnavailable, StorageUnavailable
+from .web import (
+    BadRequest,
+    BodyKind,
+    body_kind,
+    decode_body,
+    errors_page,
+    from_the_clinics_page,
+    problem_page,
+    through_cloudfront,
+)
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
@@ -57,6 +67,28 @@ _cors = (
     else None
 )
 app = APIGatewayRestResolver(cors=_cors)
+# The form's own field for Turnstile's token (the widget adds it to the form), removed
+# before validation: it is not part of the request.
+TURNSTILE_FIELD = "cf-turnstile-response"
+
+
+def through_cloudfront_only(
+    resolver: APIGatewayRestResolver, next_: NextMiddleware
+) -> Response[str]:
+    """Every route: only requests CloudFront forwarded (its origin header) reach the code.
+
+    The execute-api URL is public; called directly, it would skip CloudFront's headers, its
+    function and the WAF's per-address limit.
+    """
+    headers = {k.lower(): v for k, v in (resolver.current_event.headers or {}).items()}
+    if not through_cloudfront(headers, settings.origin_verify.get_secret_value()):
+        _count_rejected("not_through_cloudfront")
+        message = "Please send the form from the clinic's website."
+        return _json(HTTPStatus.FORBIDDEN, body_error("forbidden", message))
+    return next_(resolver)
+
+
+app.use(middlewares=[through_cloudfront_only])
 
 _SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _HTML = "text/html; charset=utf-8"
@@ -107,17 +139,32 @@ def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> 
     headers = {key.lower(): value for key, value in (event.headers or {}).items()}
     kind = body_kind(headers)
     try:
+        if not from_the_clinics_page(headers, settings.allowed_origins):
+            # Any page elsewhere could make its visitors post here: refused, never stored.
+            raise BadRequest(403, "cross_site", "Please send the form from the clinic's own page.")
         fields = decode_body(headers, event.body, bool(event.is_base64_encoded))
+        token = fields.pop(TURNSTILE_FIELD, None)
         now = datetime.now(settings.zone)
         request = _validate(fields, kind, now.date())
+        submission_id = request.submission_id or request.derived_submission_id(now.date())
+        logic.check_human(
+            deps.human_check, token if isinstance(token, str) else None, submission_id
+        )
         receipt = logic.submit(
             request,
-            submission_id=request.submission_id or request.derived_submission_id(now.date()),
+            submission_id=submission_id,
             now=now,
             retention_days=settings.retention_days,
             deps=deps,
         )
-    except (InvalidFields, BadRequest, logic.SubmissionConflict, StorageUnavailable) as exc:
+    except (
+        InvalidFields,
+        BadRequest,
+        logic.SubmissionConflict,
+        logic.HumanCheckFailed,
+        HumanCheckUnavailable,
+        StorageUnavailable,
+    ) as exc:
         return _refusal(exc, kind)
 
     if kind == "form":
@@ -130,9 +177,16 @@ def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> 
 def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
     """The one place where an error becomes an answer: status, words, and the way back."""
     headers: dict[str, str] = {}
-    if isinstance(exc, InvalidFields):
-        status, reason, body = HTTPStatus.UNPROCESSABLE_ENTITY, "validation", {"errors": exc.errors}
-        page = errors_page(exc.errors, settings.form_path)
+    if isinstance(exc, InvalidFields | logic.HumanCheckFailed):
+        errors = (
+            exc.errors
+            if isinstance(exc, InvalidFields)
+            else [field_error("human_check", "human_check_failed")]
+        )
+        status, reason, body = HTTPStatus.UNPROCESSABLE_ENTITY, "validation", {"errors": errors}
+        if isinstance(exc, logic.HumanCheckFailed):
+            reason = "human_check"
+        page = errors_page(errors, settings.form_path)
     else:
         if isinstance(exc, BadRequest):
             status, reason, message = HTTPStatus(exc.status), exc.code, exc.message
@@ -141,6 +195,14 @@ def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
             message = (
                 "This request was already sent with different details. Please reload the page."
             )
+        elif isinstance(exc, HumanCheckUnavailable):  # nothing was stored; retrying is safe
+            logger.warning("human check unavailable", error=str(exc))
+            status, reason, headers = (
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "unavailable",
+                {"Retry-After": "5"},
+            )
+            message = "We could not check the form just now. Please try again in a minute."
         else:  # StorageUnavailable: nothing was stored; retrying is safe
             logger.warning("storage unavailable", error=str(exc))
             metrics.add_metric(name="StorageUnavailable", unit="Count", value=1)

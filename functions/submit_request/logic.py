@@ -14,12 +14,20 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from intake_common.contract import AlertMessage
+from intake_common.budget import ended_windows
+from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.item import RequestItem, timestamp
 from intake_common.models import AppointmentRequest
 from intake_common.observability import logger, metrics
 
-from .ports import AlertPublisher, Dependencies, PublishFailed, RequestStore
+from .ports import (
+    AlertBudget,
+    AlertPublisher,
+    Dependencies,
+    HumanCheck,
+    PublishFailed,
+    RequestStore,
+)
 
 Outcome = Literal["created", "duplicate", "spam"]
 # At most this many pending alerts are published again per re-drive run.
@@ -28,6 +36,20 @@ REDRIVE_BATCH = 500
 
 class SubmissionConflict(Exception):
     """The id was already used for different content."""
+
+
+class HumanCheckFailed(Exception):
+    """The human check (Turnstile) is on and the request did not pass it."""
+
+
+def check_human(check: HumanCheck | None, token: str | None, submission_id: UUID) -> None:
+    """Before anything is stored: with the check on, the request must carry a passing token.
+    Lets ``HumanCheckUnavailable`` through (nothing stored; the visitor may retry)."""
+    if check is None:
+        return
+    if not token or not check.passed(token, str(submission_id)):
+        metrics.add_metric(name="HumanCheckFailed", unit="Count", value=1)
+        raise HumanCheckFailed
 
 
 @dataclass(frozen=True)
@@ -98,3 +120,27 @@ def announce(publisher: AlertPublisher, submission_id: UUID | str, now: datetime
         logger.error("alert publish failed", submission_id=str(submission_id), error=str(exc))
         return
     logger.info("alert published", submission_id=str(submission_id), message_id=message_id)
+
+
+def summaries_owed(
+    budget: AlertBudget, publisher: AlertPublisher, now: datetime, window_minutes: int
+) -> int:
+    """Publish a summary message for every ended window in which alerts were held and no
+    summary was sent yet (notify_staff sends it, once)."""
+    channels: tuple[AlertChannel, ...] = ("email", "sms")
+    owed = 0
+    for window in ended_windows(now, window_minutes):
+        for channel in channels:
+            counter = budget.window(channel, window)
+            if counter is None or not counter.summary_due:
+                continue
+            try:
+                publisher.publish(
+                    BudgetSummaryMessage(channel=channel, window=window, published_at=now)
+                )
+            except PublishFailed as exc:
+                # The next run finds it still owed.
+                logger.error("budget summary publish failed", channel=channel, error=str(exc))
+                continue
+            owed += 1
+    return owed

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import html
 import json
 from typing import Any, Literal
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from intake_common.errors import FIELD_LABELS, FieldError
 
@@ -95,9 +96,25 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# Python refuses to turn a string of more than 4,300 digits into an int (ValueError): a field
+# that long is not a number a form sends, and must be a 400, not a 500.
+_MAX_NUMBER_DIGITS = 30
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > _MAX_NUMBER_DIGITS:
+        raise BadRequest(400, "invalid_json", "The request holds a number that is too long.")
+    return int(text)
+
+
 def _parse_json(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+        )
     except json.JSONDecodeError as exc:
         raise BadRequest(400, "invalid_json", "The request is not valid JSON.") from exc
     except RecursionError as exc:
@@ -123,6 +140,33 @@ def _parse_form(text: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(400, "invalid_form", "The form data could not be read.") from exc
     return _no_duplicates(pairs)
+
+
+def through_cloudfront(headers: dict[str, str], secret: str) -> bool:
+    """The request carries the origin header only CloudFront sends (none configured: any)."""
+    if not secret:
+        return True
+    return hmac.compare_digest(headers.get("x-origin-verify", "").encode(), secret.encode())
+
+
+def from_the_clinics_page(headers: dict[str, str], allowed_origins: tuple[str, ...]) -> bool:
+    """Whether a browser sent this from the clinic's own page (or a configured dev origin).
+
+    ``Sec-Fetch-Site`` (every current browser) says so directly; older browsers send
+    ``Origin``, which must name the site's own host (``x-forwarded-host``, set by CloudFront's
+    function). A request with neither is not a browser's cross-site post (a script, the smoke
+    test): the form's other defences apply to it.
+    """
+    origin = headers.get("origin")
+    if origin in allowed_origins:
+        return True
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in {"same-origin", "none"}
+    if origin is None:
+        return True
+    own_host = headers.get("x-forwarded-host", "").lower()
+    return origin != "null" and bool(own_host) and urlsplit(origin).netloc.lower() == own_host
 
 
 def _page(title: str, body: str) -> str:

@@ -61,6 +61,7 @@ class LocalAws:
         self._dynalite: dynalite.Dynalite | None = None
         self.endpoint = ""
         self.dynamodb_endpoint = ""
+        self._session: Any = None
 
     def start(self) -> None:
         from moto import mock_aws
@@ -114,8 +115,9 @@ class LocalAws:
         """A client of the local AWS, in-process (moto) or on dynalite for DynamoDB."""
         import boto3
 
-        session: Any = boto3.Session(region_name=REGION)
-        return session.client(service)
+        if self._session is None:
+            self._session = boto3.Session(region_name=REGION)
+        return self._session.client(service)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from . import site as site_values
 from .apigw import rest_event
 from .functions import LocalFunctions
-from .template import ROOT, Route, api_routes
+from .template import ROOT, LocalStack, Route, api_routes
 
 SITE = ROOT / "site"
 StartResponse = Callable[..., Any]
@@ -30,9 +31,10 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 LocalHandler = Callable[[str, str], Answer]
 
 
-def security_headers(template: dict[str, Any]) -> dict[str, str]:
+def security_headers(stack: LocalStack) -> dict[str, str]:
     """The response headers CloudFront's policy adds in production (HSTS aside: plain HTTP)."""
-    config = template["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = stack.resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    config = stack.resolve(policy)
     security = config["SecurityHeadersConfig"]
     headers = {
         "Content-Security-Policy": security["ContentSecurityPolicy"][
@@ -83,17 +85,22 @@ class FrontDoor:
 
     def __init__(
         self,
-        template: dict[str, Any],
+        stack: LocalStack,
         functions: LocalFunctions,
         local: LocalHandler,
         *,
+        origin_secret: str = "",
         site: Path = SITE,
     ) -> None:
         self.functions = functions
+        # What CloudFront adds for the API origin (template: OriginCustomHeaders).
+        self.origin_secret = origin_secret
         self.local = local
         self.site = site
-        self.routes: list[Route] = api_routes(template)
-        self.headers = security_headers(template)
+        self.routes: list[Route] = api_routes(stack.template)
+        self.headers = security_headers(stack)
+        # What publish-site writes into the pages, from this stack's parameters.
+        self.site_values = {name: stack.parameter(name) for name in site_values.VALUES}
         self.allowed_hosts: set[str] = set()
 
     def listen_on(self, host: str, port: int) -> None:
@@ -146,6 +153,14 @@ class FrontDoor:
         for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             if environ.get(key):
                 headers[key.replace("_", "-").title()] = environ[key]
+        # What the template's CloudFront function and origin do: the viewer's own values for
+        # these headers are replaced, never passed on.
+        for name in ("X-Viewer-Ip", "X-Forwarded-Host", "X-Origin-Verify"):
+            headers.pop(name, None)
+        headers["X-Viewer-Ip"] = environ.get("REMOTE_ADDR", "127.0.0.1")
+        headers["X-Forwarded-Host"] = environ.get("HTTP_HOST", "")
+        if self.origin_secret:
+            headers["X-Origin-Verify"] = self.origin_secret
         event = rest_event(
             method,
             path,
@@ -180,4 +195,6 @@ class FrontDoor:
             content_type += "; charset=utf-8"
         cache = "no-cache" if target.suffix == ".html" else "public, max-age=60"
         headers = [("Content-Type", content_type), ("Cache-Control", cache), *self.headers.items()]
-        return "200 OK", headers, b"" if method == "HEAD" else target.read_bytes()
+        relative = target.relative_to(self.site.resolve()).as_posix()
+        body = site_values.render(relative, target.read_bytes(), self.site_values)
+        return "200 OK", headers, b"" if method == "HEAD" else body

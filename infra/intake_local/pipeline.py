@@ -104,7 +104,9 @@ class LocalPipeline:
             {"NotifyStaffFunction": {"LOOKUP_HINT": "intake --local requests show {reference}"}},
         )
         functions.load()
-        front_door = FrontDoor(self.template, functions, self.answer_local)
+        front_door = FrontDoor(
+            stack, functions, self.answer_local, origin_secret=api_origin_header(stack)
+        )
         http = make_server(self.options.host, self.options.port, front_door, threaded=True)
         front_door.listen_on(self.options.host, http.server_port)
         self._running = Running(stack, functions, front_door, http)
@@ -198,6 +200,16 @@ class LocalPipeline:
                 },
             )
         self._stop_recording()
+
+
+def api_origin_header(stack: LocalStack) -> str:
+    """The X-Origin-Verify value the template's distribution sends to the API origin."""
+    config = stack.resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    origin = next(o for o in config["Origins"] if o["Id"] == "api")
+    for header in origin.get("OriginCustomHeaders", []):
+        if header["HeaderName"].lower() == "x-origin-verify":
+            return str(stack.resolve(header["HeaderValue"]))
+    return ""
 
 
 def outbox_page(outbox: dict[str, list[dict[str, Any]]]) -> str:

@@ -7,6 +7,7 @@ reaches. Names are ``<stack>-<LogicalId>``, so a test can tell which stack a res
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,10 @@ ClientFactory = Callable[[str], Any]
 
 def create_data_resources(stack: LocalStack, client: ClientFactory) -> LocalStack:
     """Create the queues (DLQ first), topics, tables and SQS subscriptions of the template."""
+    _create_secrets(stack, client("secretsmanager"))
     _create_queues(stack, client("sqs"))
     _create_topics(stack, client("sns"))
+    _create_configuration_sets(stack, client("sesv2"))
     create_tables(stack, client("dynamodb"))
     _subscribe(stack, client("sns"))
     return stack
@@ -55,6 +58,28 @@ def _create_topics(stack: LocalStack, sns: Any) -> None:
         stack.physical[name] = arn
         stack.attributes[(name, "TopicArn")] = arn
         stack.attributes[(name, "TopicName")] = f"{stack.stack_name}-{name}"
+
+
+def _create_secrets(stack: LocalStack, secretsmanager: Any) -> None:
+    """Generated secrets, as GenerateSecretString would make them (letters and digits)."""
+    for name in stack.resource_of_type("AWS::SecretsManager::Secret"):
+        value = secrets.token_urlsafe(36).replace("-", "").replace("_", "")
+        arn = secretsmanager.create_secret(Name=f"{stack.stack_name}-{name}", SecretString=value)[
+            "ARN"
+        ]
+        stack.physical[name] = arn
+        stack.secrets[arn] = value
+
+
+def _create_configuration_sets(stack: LocalStack, ses: Any) -> None:
+    for name in stack.resource_of_type("AWS::SES::ConfigurationSet"):
+        properties = stack.resources[name].get("Properties", {})
+        physical = f"{stack.stack_name}-{name}"
+        ses.create_configuration_set(
+            ConfigurationSetName=physical,
+            DeliveryOptions=properties.get("DeliveryOptions", {}),
+        )
+        stack.physical[name] = physical
 
 
 def table_name(stack: LocalStack, logical_id: str) -> str:

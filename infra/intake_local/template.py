@@ -60,6 +60,8 @@ class LocalStack:
     parameters: dict[str, str] = field(default_factory=dict)
     physical: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Secret ARN -> value, for CloudFormation's dynamic references ({{resolve:secretsmanager}}).
+    secrets: dict[str, str] = field(default_factory=dict)
 
     @property
     def resources(self) -> dict[str, Any]:
@@ -112,6 +114,15 @@ class LocalStack:
             return self.attributes[(logical, attribute)]
         return str(self._ref(expression))
 
+    def dynamic(self, text: str) -> str:
+        """Resolve the Secrets Manager dynamic references CloudFormation would resolve."""
+
+        def value(match: re.Match[str]) -> str:
+            arn = match.group(1)
+            return self.secrets.get(arn, match.group(0))
+
+        return re.sub(r"\{\{resolve:secretsmanager:(.+?):SecretString\}\}", value, text)
+
     def function_environment(self, logical_id: str) -> dict[str, str]:
         """The environment the template gives a function (Globals, then its own)."""
         global_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
@@ -136,7 +147,7 @@ def _sub(stack: LocalStack, argument: Any) -> str:
             return str(variables[name])
         return stack._sub(name)
 
-    return re.sub(r"\$\{([^}!]+)\}", replace, str(text))
+    return stack.dynamic(re.sub(r"\$\{([^}!]+)\}", replace, str(text)))
 
 
 def _if(stack: LocalStack, argument: list[Any]) -> Any:

@@ -236,6 +236,11 @@ def start_local() -> tuple[subprocess.Popen[bytes], str]:
             str(port),
             "--retry-delay",
             "1",
+            # A load test counts one alert per recipient for every request: no alert budget.
+            "--parameter",
+            "SmsAlertsPerHour=1000000",
+            "--parameter",
+            "EmailAlertsPerHour=1000000",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -19,6 +19,8 @@ from typing import Any
 
 import boto3
 
+from intake_local.site import VALUES, render
+
 ROOT = Path(__file__).resolve().parents[2]
 _FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.[a-z0-9]+$")
 _TYPES = {
@@ -80,11 +82,13 @@ def publish(session: Any, stack: str, site: Path) -> dict[str, Any]:
     uploads = plan(site)
     if not uploads:
         raise StackError(f"{site} holds no files to publish")
+    # The privacy notice's retention and the form's human check come from the stack.
+    values = {name: outputs[name] for name in VALUES if name in outputs}
     for path, upload in uploads:
         s3.put_object(
             Bucket=outputs["BucketName"],
             Key=upload.key,
-            Body=path.read_bytes(),
+            Body=render(upload.key, path.read_bytes(), values),
             ContentType=upload.content_type,
             CacheControl=upload.cache_control,
         )

@@ -7,6 +7,10 @@
   var ENDPOINT = "/api/appointments";
   var ID_KEY = "intake.submission_id";
   var DRAFT_KEY = "intake.draft";
+  // A draft (name, contact details, reason) outlives a reload, not a walk away: 30 minutes.
+  var DRAFT_TTL_MS = 30 * 60 * 1000;
+  var TURNSTILE_FIELD = "cf-turnstile-response";
+  var TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js?onload=intakeTurnstileReady&render=explicit";
   var RETRY_DELAYS = [1000, 2000, 4000, 8000];
   var DRAFT_FIELDS = ["full_name", "email", "phone", "preferred_contact", "sms_consent",
     "visit_type", "preferred_date", "preferred_time", "reason"];
@@ -31,13 +35,15 @@
     preferred_date: { date_in_past: "Please choose today or a later date.",
       date_too_far: "Please choose a date within the next year." },
     reason: { too_long: "Please shorten this to 1000 characters or fewer." },
-    consent: { consent_required: "Please confirm that you have read the privacy notice." }
+    consent: { consent_required: "Please confirm that you have read the privacy notice." },
+    human_check: { human_check_failed: "We could not confirm that a person sent this form. Please complete the check above the button and send it again, or call the clinic." }
   };
   var LABELS = {
     full_name: "Full name", email: "Email", phone: "Phone",
     preferred_contact: "How should we contact you", sms_consent: "Text message consent",
     visit_type: "Visit type", preferred_date: "Preferred date", preferred_time: "Preferred time",
-    reason: "What would you like to talk about", consent: "Privacy notice", body: "Your request"
+    reason: "What would you like to talk about", consent: "Privacy notice",
+    human_check: "Human check", body: "Your request"
   };
 
   function storage() {
@@ -69,11 +75,14 @@
     var list = document.getElementById("error-list");
     var idInput = form.elements.namedItem("submission_id");
     var sending = false;
+    var humanToken = "";
 
+    discardStaleDraft();
     // One id per request, kept across reloads until the request is stored.
     var id = (store && store.getItem(ID_KEY)) || newId();
     if (store) { store.setItem(ID_KEY, id); }
     idInput.value = id;
+    initHumanCheck();
 
     var today = new Date();
     var nextYear = new Date(today.getFullYear() + 1, today.getMonth(), today.getDate());
@@ -95,15 +104,28 @@
 
     function saveDraft() {
       if (!store) { return; }
-      var draft = {};
-      DRAFT_FIELDS.forEach(function (name) { draft[name] = value(name); });
+      var draft = { saved_at: Date.now(), fields: {} };
+      DRAFT_FIELDS.forEach(function (name) { draft.fields[name] = value(name); });
       store.setItem(DRAFT_KEY, JSON.stringify(draft));
     }
 
+    function readDraft() {
+      if (!store) { return null; }
+      try { return JSON.parse(store.getItem(DRAFT_KEY) || "null"); } catch (e) { return null; }
+    }
+
+    function discardStaleDraft() {
+      var saved = readDraft();
+      if (saved && !(saved.saved_at > Date.now() - DRAFT_TTL_MS)) { forget(); }
+    }
+
+    function forget() {
+      if (store) { store.removeItem(DRAFT_KEY); store.removeItem(ID_KEY); }
+    }
+
     function restoreDraft() {
-      if (!store) { return; }
-      var draft;
-      try { draft = JSON.parse(store.getItem(DRAFT_KEY) || "null"); } catch (e) { draft = null; }
+      var saved = readDraft();
+      var draft = saved && saved.fields;
       if (!draft) { return; }
       DRAFT_FIELDS.forEach(function (name) {
         var el = field(name);
@@ -181,12 +203,45 @@
           });
           item.appendChild(link);
         } else {
+          // A check with no input of its own (the human check): its message sits beside it.
+          if (message) { message.textContent = error.message; message.hidden = false; }
           item.textContent = text;
         }
         list.appendChild(item);
       });
       summary.hidden = false;
       summary.focus();
+    }
+
+    document.getElementById("clear-form").addEventListener("click", function () {
+      forget();
+      form.reset();
+      clearErrors();
+      id = newId();
+      idInput.value = id;
+      if (store) { store.setItem(ID_KEY, id); }
+      status.textContent = "Cleared. Nothing was sent.";
+      form.elements.namedItem("full_name").focus();
+    });
+
+    function initHumanCheck() {
+      // Off unless the stack has a Turnstile site key (publish-site writes it here).
+      fetch("/assets/config.json", { cache: "no-cache" }).then(function (r) { return r.json(); })
+        .then(function (config) {
+          if (!config || !config.turnstile_site_key) { return; }
+          document.getElementById("field-human_check").hidden = false;
+          window.intakeTurnstileReady = function () {
+            window.turnstile.render("#human-check-widget", {
+              sitekey: config.turnstile_site_key,
+              callback: function (token) { humanToken = token; },
+              "expired-callback": function () { humanToken = ""; }
+            });
+          };
+          var script = document.createElement("script");
+          script.src = TURNSTILE_SCRIPT;
+          script.async = true;
+          document.head.appendChild(script);
+        }, function () { /* no config: no check */ });
     }
 
     function payload() {
@@ -205,6 +260,7 @@
       };
       if (value("preferred_date")) { body.preferred_date = value("preferred_date"); }
       if (value("reason")) { body.reason = field("reason").value; }
+      if (humanToken) { body[TURNSTILE_FIELD] = humanToken; }
       return body;
     }
 
@@ -258,7 +314,7 @@
       status.textContent = "Sending your request\u2026";
       send(payload(), 0).then(function (result) {
         if (result.status === 201 && result.data.reference) {
-          if (store) { store.removeItem(ID_KEY); store.removeItem(DRAFT_KEY); }
+          forget();
           status.textContent = "Sent. Your reference is " + result.data.reference + ".";
           window.location.assign("/thank-you.html?ref=" + encodeURIComponent(result.data.reference));
           return;
@@ -267,6 +323,7 @@
         if (result.status === 422 && result.data.errors) {
           status.textContent = "Please check " + result.data.errors.length + " answers.";
           showErrors(result.data.errors);
+          if (humanToken && window.turnstile) { window.turnstile.reset(); humanToken = ""; }
         } else if (result.status === 409) {
           id = newId();
           idInput.value = id;

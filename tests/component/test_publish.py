@@ -23,7 +23,7 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _deploy_stack() -> str:
+def _deploy_stack(**outputs: str) -> str:
     cloudfront = boto3.client("cloudfront", region_name=REGION)
     distribution = cloudfront.create_distribution(
         DistributionConfig={
@@ -48,6 +48,7 @@ def _deploy_stack() -> str:
         "Outputs": {
             "BucketName": {"Value": {"Ref": "SiteBucket"}},
             "DistributionId": {"Value": distribution},
+            **{name: {"Value": value} for name, value in outputs.items()},
         },
     }
     boto3.client("cloudformation", region_name=REGION).create_stack(
@@ -84,3 +85,25 @@ def test_missing_stack_is_a_clear_message(site: Path, capsys: pytest.CaptureFixt
     error = capsys.readouterr().err
     assert "stack 'nope' was not found" in error
     assert "Traceback" not in error
+
+
+SITE = Path(__file__).resolve().parents[2] / "site"
+
+
+def test_the_privacy_notice_states_the_stacks_retention_and_the_form_its_human_check() -> None:
+    # The notice said 365 days whatever RetentionDays was: it is written from the stack now.
+    with mock_aws():
+        _deploy_stack(RetentionDays="90", BackupRetentionDays="14", TurnstileSiteKey="0x4AAA")
+        result = publish(boto3.Session(region_name=REGION), "clinic", SITE)
+
+        s3 = boto3.client("s3", region_name=REGION)
+
+        def uploaded(key: str) -> str:
+            body: str = s3.get_object(Bucket=result["bucket"], Key=key)["Body"].read().decode()
+            return body
+
+        privacy = uploaded("privacy.html")
+        assert '<span data-stack="RetentionDays">90</span> days after they arrive' in privacy
+        assert privacy.count('<span data-stack="BackupRetentionDays">14</span>') == 2
+        assert "365" not in privacy
+        assert json.loads(uploaded("assets/config.json")) == {"turnstile_site_key": "0x4AAA"}

@@ -142,6 +142,11 @@ def test_mark_records_who_and_when_and_refuses_disallowed_transitions(
     assert item["status"] == "contacted"
     assert item["status_changed_by"] == "dr.lee"
     assert item["history"][0]["note"] == "left voicemail"
+    # --by names the person; the audit trail keeps the AWS identity it cannot replace
+    (entry,) = _audit(stack)
+    assert entry["action"] == "mark"
+    assert entry["by"].startswith("arn:aws:")
+    assert entry["by_name"] == "dr.lee"
 
     assert (
         intake(capsys, "requests", "mark", reference, "closed", "--stack", STACK, "--by", "x")[0]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake_common.contract import AlertMessage
+from intake_common.budget import BudgetWindow, Decision
+from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.item import RequestItem, RequestStatus, RequestSummary, Transition
 from intake_common.ports import StorageUnavailable
 from notify_staff.ports import PermanentSendError, TransientSendError
@@ -97,11 +98,59 @@ class InMemoryRequestStore:
 
 
 @dataclass
+class InMemoryAlertBudget:
+    """The alert limits table: the same rules as ``DynamoAlertBudget`` (tests/contract)."""
+
+    windows: dict[tuple[str, str], BudgetWindow] = field(default_factory=dict)
+
+    def reserve(
+        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+    ) -> Decision:
+        current = self.windows.get((channel, window)) or BudgetWindow(
+            channel=channel, window=window
+        )
+        if request_id in current.granted or len(current.granted) < cap:
+            granted = current.granted | {request_id}
+            self.windows[(channel, window)] = current.model_copy(update={"granted": granted})
+            return "granted"
+        self.windows[(channel, window)] = current.model_copy(update={"held": current.held + 1})
+        return "held"
+
+    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
+        return self.windows.get((channel, window))
+
+    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
+        current = self.windows.get((channel, window))
+        if current is None or current.summary_sent_at is not None:
+            return False
+        if current.summary_lease_until is not None and current.summary_lease_until >= now:
+            return False
+        self.windows[(channel, window)] = current.model_copy(
+            update={"summary_lease_until": lease_until}
+        )
+        return True
+
+    def release_summary(self, channel: AlertChannel, window: str) -> None:
+        current = self.windows.get((channel, window))
+        if current is not None and current.summary_sent_at is None:
+            self.windows[(channel, window)] = current.model_copy(
+                update={"summary_lease_until": None}
+            )
+
+    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None:
+        current = self.windows.get((channel, window))
+        if current is not None:
+            self.windows[(channel, window)] = current.model_copy(
+                update={"summary_sent_at": at, "summary_lease_until": None}
+            )
+
+
+@dataclass
 class RecordingPublisher:
-    messages: list[AlertMessage] = field(default_factory=list)
+    messages: list[AlertMessage | BudgetSummaryMessage] = field(default_factory=list)
     fail: bool = False
 
-    def publish(self, message: AlertMessage) -> str:
+    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
         if self.fail:
             raise PublishFailed("InternalError (injected)")
         self.messages.append(message)

@@ -17,6 +17,13 @@ Invoke = Callable[..., dict[str, Any]]
 Deliver = Callable[..., dict[str, Any]]
 
 
+def via_cloudfront(headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` with the origin header CloudFront adds for the API (template.yaml)."""
+    from submit_request import handler
+
+    return {"X-Origin-Verify": handler.settings.origin_verify.get_secret_value(), **headers}
+
+
 def submit(
     guard: LeakGuard,
     body: Any = None,
@@ -26,11 +33,15 @@ def submit(
     form: bool = False,
     headers: dict[str, str] | None = None,
     raw: bytes | str | None = None,
+    through_cloudfront: bool = True,
 ) -> dict[str, Any]:
-    """Call submit_request's Lambda handler with an API Gateway REST event."""
+    """Call submit_request's Lambda handler with an API Gateway REST event, as CloudFront
+    forwards it (its origin header) unless ``through_cloudfront`` is false."""
     from submit_request import handler
 
     all_headers = dict(headers or {})
+    if through_cloudfront:
+        all_headers.setdefault("X-Origin-Verify", handler.settings.origin_verify.get_secret_value())
     if form:
         content_type = "application/x-www-form-urlencoded"
     if content_type:

@@ -7,7 +7,7 @@ they name; the special cases are written down next to their rows:
 - SES v2 ``SendEmail`` is authorised by what it sends: ``ses:SendEmail`` for Simple content,
   ``ses:SendRawEmail`` for Raw content (a MIME message, what notify_staff sends), on the sender
   identity (email address and domain) and on the configuration set if one is named; the
-  ``ses:FromAddress`` condition key is the sender.
+  ``ses:FromAddress`` condition key (the sender) is in the request's context for all three.
 - A DynamoDB ``Query`` or ``Scan`` with ``IndexName`` needs ``dynamodb:Query`` on the index ARN
   (``table/NAME/index/INDEX``), not on the table.
 - SNS ``Publish`` to a phone number (SMS) names no resource: only ``"*"`` grants it. Publishing
@@ -134,9 +134,14 @@ def _ses_send(call: AwsCall, keys: Keys) -> list[Need]:
         Need(action, f"{identity}/{sender.rsplit('@', 1)[-1]}", context),
     ]
     if "ConfigurationSetName" in call.params:
+        # Condition keys describe the request: ses:FromAddress applies to this resource too.
         name = call.params["ConfigurationSetName"]
         needs.append(
-            Need(action, f"arn:aws:ses:{call.region}:{ACCOUNT_ID}:configuration-set/{name}")
+            Need(
+                action,
+                f"arn:aws:ses:{call.region}:{ACCOUNT_ID}:configuration-set/{name}",
+                context,
+            )
         )
     return needs
 

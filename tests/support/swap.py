@@ -14,7 +14,7 @@ from typing import Any
 
 def real(module: Any) -> Any:
     """The handler's real adapters, built fresh (on the test's moto and dynalite)."""
-    return module.adapters.build(module.settings, module.AGENT)
+    return module.dependencies.__wrapped__()
 
 
 @contextmanager

@@ -34,13 +34,19 @@ def test_every_template_handler_module_exists() -> None:
             assert f"def {function}(" in path.read_text()
 
 
-def test_the_lock_pins_every_bundled_requirement() -> None:
-    lines = (ROOT / "functions" / "requirements.lock").read_text().splitlines()
-    pinned = {line.split("==")[0].replace("_", "-") for line in lines if "==" in line}
+def test_the_lock_pins_every_bundled_requirement_with_its_hash() -> None:
+    text = (ROOT / "functions" / "requirements.lock").read_text()
+    entries = re.findall(
+        r"^([A-Za-z0-9_.-]+)==(\S+) \\\n\s+--hash=sha256:([0-9a-f]{64})$", text, re.M
+    )
+    pinned = {name.lower().replace("_", "-") for name, _, _ in entries}
     wanted = {
         _name(line).split("[")[0].replace("_", "-")
         for line in (ROOT / "functions" / "requirements.txt").read_text().splitlines()
         if line and not line.startswith("#")
     }
     assert wanted <= pinned
-    assert all(line.count("==") == 1 for line in lines if line and not line.startswith("#"))
+    # Every requirement line has its hash (the build installs with --require-hashes)
+    requirement_lines = [line for line in text.splitlines() if "==" in line]
+    assert len(requirement_lines) == len(entries)
+    assert "--require-hashes" in (ROOT / "functions" / "Makefile").read_text()

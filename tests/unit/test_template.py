@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -209,10 +210,18 @@ def test_cloudfront_uses_oac_the_headers_policy_and_routes_api(resources: dict[s
     assert api["PathPattern"] == "/api/*"
     assert api["TargetOriginId"] == "api"
     headers = resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
-    csp = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    assert "default-src 'self'" in csp
-    assert "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp
+    policy = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    condition, with_turnstile, without = policy["Fn::If"]
+    assert condition == "TurnstileEnabled"
+    for csp in (with_turnstile, without):
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+    # The only third party ever allowed is Cloudflare's check, and only when it is on.
+    assert "https://" not in without
+    assert set(re.findall(r"https://[^ ;]+", with_turnstile)) == {
+        "https://challenges.cloudflare.com"
+    }
     bucket = resources["SiteBucket"]["Properties"]
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
@@ -261,3 +270,79 @@ def test_the_tables_keys_and_indexes_are_the_item_contracts(resources: dict[str,
         projection = declared[index.value]["Projection"]
         assert tuple(projection.get("NonKeyAttributes", ())) == keys.projected
         assert projection["ProjectionType"] == ("INCLUDE" if keys.projected else "KEYS_ONLY")
+
+
+def test_waf_keys_on_an_address_the_client_cannot_write_and_only_cloudfront_gets_through(
+    resources: dict[str, Any],
+) -> None:
+    rules = {rule["Name"]: rule for rule in resources["ApiWebAcl"]["Properties"]["Rules"]}
+    gate = rules["through-cloudfront-only"]["Statement"]["NotStatement"]["Statement"]
+    match = gate["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"SingleHeader": {"Name": "x-origin-verify"}}
+    assert "resolve:secretsmanager" in str(match["SearchString"])
+    rate = rules["per-ip-rate"]["Statement"]["RateBasedStatement"]
+    assert rate["ForwardedIPConfig"]["HeaderName"] == "x-viewer-ip"  # not X-Forwarded-For
+    # CloudFront sends the secret to the API origin; the function checks the same value
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    api = next(o for o in config["Origins"] if o["Id"] == "api")
+    (header,) = api["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-Origin-Verify"
+    variables = resources["SubmitRequestFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["ORIGIN_VERIFY"] == header["HeaderValue"]
+
+
+def test_cloudfront_function_overwrites_the_headers_the_api_trusts() -> None:
+    import json
+    import subprocess
+
+    code = load_template()["Resources"]["ApiPathFunction"]["Properties"]["FunctionCode"]
+    event = {
+        "viewer": {"ip": "198.51.100.7"},
+        "request": {
+            "uri": "/api/appointments",
+            "headers": {
+                "host": {"value": "d111111abcdef8.cloudfront.net"},
+                "x-viewer-ip": {"value": "6.6.6.6"},  # forged by the viewer
+                "x-forwarded-host": {"value": "evil.example"},
+            },
+        },
+    }
+    script = code + f"\nconsole.log(JSON.stringify(handler({json.dumps(event)})));"
+    result = json.loads(
+        subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+    )
+    assert result["uri"] == "/appointments"
+    assert result["headers"]["x-viewer-ip"] == {"value": "198.51.100.7"}
+    assert result["headers"]["x-forwarded-host"] == {"value": "d111111abcdef8.cloudfront.net"}
+
+
+def test_api_stage_does_not_trace_client_addresses(resources: dict[str, Any]) -> None:
+    # API Gateway's X-Ray segments record the client IP next to a mental-health request
+    (stage,) = _of_type(resources, "AWS::ApiGateway::Stage").values()
+    assert stage["Properties"].get("TracingEnabled") is False
+
+
+def test_backups_keep_erased_requests_only_as_long_as_the_privacy_notice_says(
+    resources: dict[str, Any],
+) -> None:
+    recovery = resources["RequestsTable"]["Properties"]["PointInTimeRecoverySpecification"]
+    assert recovery["RecoveryPeriodInDays"] == {"Ref": "BackupRetentionDays"}
+    assert load_template()["Parameters"]["BackupRetentionDays"]["MaxValue"] <= 35
+
+
+def test_staff_email_goes_out_over_tls_only(resources: dict[str, Any]) -> None:
+    config_set = resources["StaffEmailConfigurationSet"]["Properties"]
+    assert config_set["DeliveryOptions"]["TlsPolicy"] == "REQUIRE"
+    variables = resources["NotifyStaffFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["SES_CONFIGURATION_SET"] == {"Ref": "StaffEmailConfigurationSet"}
+
+
+def test_the_alert_budget_has_its_parameters_table_and_alarms(resources: dict[str, Any]) -> None:
+    variables = resources["NotifyStaffFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["SMS_ALERTS_PER_WINDOW"] == {"Ref": "SmsAlertsPerHour"}
+    assert variables["EMAIL_ALERTS_PER_WINDOW"] == {"Ref": "EmailAlertsPerHour"}
+    alarms = {
+        alarm["Properties"]["MetricName"]
+        for alarm in _of_type(resources, "AWS::CloudWatch::Alarm").values()
+    }
+    assert {"AlertBudgetExceeded", "RequestAccepted", "SMSMonthToDateSpentUSD"} <= alarms

@@ -14,7 +14,7 @@ from intake_local.apigw import LambdaContext, rest_event
 from intake_local.template import LocalStack
 from tests.support.aws import all_items, header, json_body
 from tests.support.data import valid_fields
-from tests.support.handlers import Invoke
+from tests.support.handlers import Invoke, via_cloudfront
 
 MARK = "Zq9Xw"  # a marker no answer may repeat
 STRING_FIELDS = ("full_name", "email", "phone", "reason", "consent_version")
@@ -128,7 +128,7 @@ def test_api_gateway_base64_flag_with_a_non_base64_body_is_400(aws: LocalStack) 
         "POST",
         "/appointments",
         resource="/appointments",
-        headers={"Content-Type": "application/json"},
+        headers=via_cloudfront({"Content-Type": "application/json"}),
         body=f"not base64 {MARK}!",
     )
     event["isBase64Encoded"] = True
@@ -145,7 +145,7 @@ def test_base64_flag_with_binary_garbage_is_400(aws: LocalStack) -> None:
         "POST",
         "/appointments",
         resource="/appointments",
-        headers={"Content-Type": "application/json"},
+        headers=via_cloudfront({"Content-Type": "application/json"}),
         body=base64.b64encode(b"\x00\xff" + MARK.encode()).decode(),
     )
     event["isBase64Encoded"] = True

@@ -15,7 +15,7 @@ from intake_common.contract import AlertMessage
 from intake_local.template import LocalStack
 from tests.support.aws import all_items, header, json_body, receive
 from tests.support.data import valid_fields
-from tests.support.handlers import Invoke
+from tests.support.handlers import Invoke, via_cloudfront
 
 
 def test_same_submission_twice_answers_the_same_and_stores_one(
@@ -178,7 +178,7 @@ def test_base64_encoded_body_from_api_gateway_is_read(invoke: Invoke, aws: Local
         "POST",
         "/appointments",
         resource="/appointments",
-        headers={"Content-Type": "application/json"},
+        headers=via_cloudfront({"Content-Type": "application/json"}),
         body=base64.b64encode(json.dumps(valid_fields()).encode()).decode(),
     )
     event["isBase64Encoded"] = True

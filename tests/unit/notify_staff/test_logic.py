@@ -16,6 +16,7 @@ from tests.support.builders import NOW, stored
 from tests.support.fakes import (
     FakeMailer,
     FakeTexter,
+    InMemoryAlertBudget,
     InMemoryRequestStore,
     rejected,
     throttled,
@@ -28,6 +29,7 @@ PHONE = "+14155550101"
 def _settings(**overrides: object) -> NotifySettings:
     base = {
         "TABLE_NAME": "requests",
+        "LIMITS_TABLE": "alert-limits",
         "SENDER_EMAIL": "alerts@clinic.example",
         "STAFF_EMAILS": ",".join(STAFF),
         "STAFF_PHONES": PHONE,
@@ -38,7 +40,12 @@ def _settings(**overrides: object) -> NotifySettings:
 
 @pytest.fixture
 def deps() -> Dependencies:
-    return Dependencies(store=InMemoryRequestStore(), mailer=FakeMailer(), texter=FakeTexter())
+    return Dependencies(
+        store=InMemoryRequestStore(),
+        budget=InMemoryAlertBudget(),
+        mailer=FakeMailer(),
+        texter=FakeTexter(),
+    )
 
 
 def _with(deps: Dependencies, item: RequestItem) -> AlertMessage:

@@ -9,7 +9,12 @@ from notify_staff.render import GSM7, SMS_MAX, render_email, render_sms
 from tests.support.builders import stored
 
 SETTINGS = NotifySettings.model_validate(
-    {"TABLE_NAME": "requests", "STAFF_EMAILS": "a@clinic.example", "STAFF_PHONES": "+14155550101"}
+    {
+        "TABLE_NAME": "requests",
+        "LIMITS_TABLE": "alert-limits",
+        "STAFF_EMAILS": "a@clinic.example",
+        "STAFF_PHONES": "+14155550101",
+    }
 )
 
 

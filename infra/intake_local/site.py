@@ -1,0 +1,39 @@
+"""The site's few deployment values, written into the pages as they are published.
+
+The privacy notice states the retention the stack really has (``RetentionDays``,
+``BackupRetentionDays``), and ``assets/config.json`` turns the form's human check on
+(``TurnstileSiteKey``). ``make publish-site`` renders the pages with the stack's outputs before
+uploading them; the local stack serves them rendered with its parameters.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+# <span data-stack="RetentionDays">365</span>: the text between the tags is the stack's value.
+_VALUE = re.compile(r'(<span data-stack="(?P<name>[A-Za-z]+)">)(?P<text>[^<]*)(</span>)')
+CONFIG = "assets/config.json"
+VALUES = ("RetentionDays", "BackupRetentionDays", "TurnstileSiteKey")
+
+
+def render(relative: str, content: bytes, values: dict[str, str]) -> bytes:
+    """The file as it is served for a stack with these values."""
+    if relative == CONFIG:
+        config = {"turnstile_site_key": values.get("TurnstileSiteKey", "")}
+        return (json.dumps(config) + "\n").encode()
+    if not relative.endswith(".html"):
+        return content
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group("name")
+        text = html.escape(values[name]) if name in values else match.group("text")
+        return f"{match.group(1)}{text}{match.group(4)}"
+
+    return _VALUE.sub(value, content.decode("utf-8")).encode("utf-8")
+
+
+def read(site: Path, relative: str, values: dict[str, str]) -> bytes:
+    return render(relative, (site / relative).read_bytes(), values)

@@ -1,0 +1,60 @@
+"""The in-memory alert budget behaves as the limits table does on dynalite."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from intake_common.ports import AlertBudget
+from intake_common.table import DynamoAlertBudget
+from intake_local.template import LocalStack
+from tests.support.fakes import InMemoryAlertBudget
+from tests.support.stack import REGION
+
+WINDOW = "2026-11-30T14:00Z"
+
+
+@pytest.fixture
+def budgets(aws: LocalStack) -> list[AlertBudget]:
+    client = boto3.client("dynamodb", region_name=REGION)
+    return [InMemoryAlertBudget(), DynamoAlertBudget(aws.physical["AlertLimitsTable"], client)]
+
+
+def test_grants_to_the_cap_then_holds_and_a_granted_id_stays_granted(
+    budgets: list[AlertBudget],
+) -> None:
+    outcomes = []
+    for budget in budgets:
+        decisions = [budget.reserve("sms", WINDOW, f"id-{i}", 2, 4102444800) for i in range(4)]
+        decisions.append(budget.reserve("sms", WINDOW, "id-0", 2, 4102444800))  # a retry
+        counter = budget.window("sms", WINDOW)
+        assert counter is not None
+        outcomes.append((decisions, sorted(counter.granted), counter.held, counter.summary_due))
+
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == (
+        ["granted", "granted", "held", "held", "granted"],
+        ["id-0", "id-1"],
+        2,
+        True,
+    )
+
+
+def test_the_summary_is_claimed_once_and_a_lapsed_claim_taken_over(
+    budgets: list[AlertBudget],
+) -> None:
+    results = []
+    for budget in budgets:
+        assert budget.claim_summary("email", WINDOW, 100, 200) is False  # no such window
+        budget.reserve("email", WINDOW, "a", 1, 4102444800)
+        budget.reserve("email", WINDOW, "b", 1, 4102444800)
+        first = budget.claim_summary("email", WINDOW, 100, 200)
+        during = budget.claim_summary("email", WINDOW, 150, 250)
+        lapsed = budget.claim_summary("email", WINDOW, 201, 300)
+        budget.record_summary("email", WINDOW, "2026-11-30T15:01:00Z")
+        after = budget.claim_summary("email", WINDOW, 400, 500)
+        counter = budget.window("email", WINDOW)
+        assert counter is not None
+        results.append((first, during, lapsed, after, counter.summary_due))
+
+    assert results[0] == results[1] == (True, False, True, False, False)

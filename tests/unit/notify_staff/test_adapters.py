@@ -1,0 +1,62 @@
+"""notify_staff's adapters, against botocore's Stubber: what goes to SES and SNS exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from notify_staff.adapters import SesMailer, SnsTexter
+from notify_staff.ports import PermanentSendError, TransientSendError
+
+
+def _client(service: str) -> Any:
+    session: Any = boto3.Session(region_name="us-east-1")
+    return session.client(service)
+
+
+def test_staff_email_is_raw_mime_through_the_tls_only_configuration_set() -> None:
+    ses = _client("sesv2")
+    mailer = SesMailer("alerts@clinic.example", ses, "clinic-staff-tls")
+    with Stubber(ses) as stub:
+        stub.add_response(
+            "send_email",
+            {"MessageId": "m-1"},
+            {
+                "FromEmailAddress": "alerts@clinic.example",
+                "Destination": {"ToAddresses": ["nurse@clinic.example"]},
+                "Content": {"Raw": {"Data": ANY}},
+                "ConfigurationSetName": "clinic-staff-tls",
+            },
+        )
+        assert mailer.send("nurse@clinic.example", "Subject", "text", "<p>html</p>") == "m-1"
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        ("MessageRejected", PermanentSendError),
+        ("TooManyRequestsException", TransientSendError),
+        # A missing permission is fixed by a deploy: the message waits (retry, DLQ, re-drive)
+        ("AccessDeniedException", TransientSendError),
+    ],
+)
+def test_ses_errors_are_permanent_or_temporary_by_what_a_retry_can_fix(
+    code: str, error: type[Exception]
+) -> None:
+    ses = _client("sesv2")
+    with Stubber(ses) as stub:
+        stub.add_client_error("send_email", service_error_code=code)
+        with pytest.raises(error):
+            SesMailer("alerts@clinic.example", ses).send("a@b.example", "s", "t", "h")
+
+
+def test_an_opted_out_phone_is_permanent_and_never_published_to() -> None:
+    sns = _client("sns")
+    with Stubber(sns) as stub:
+        stub.add_response("check_if_phone_number_is_opted_out", {"isOptedOut": True})
+        with pytest.raises(PermanentSendError, match="OptedOut"):
+            SnsTexter(sns).send("+14155550199", "text")
+        stub.assert_no_pending_responses()  # no publish was attempted
