@@ -77,7 +77,9 @@ class IndexKeys:
 INDEXES: dict[Index, IndexKeys] = {
     Index.BY_REFERENCE: IndexKeys("reference", None),
     Index.BY_STATUS: IndexKeys(
-        "status", "created_at", ("reference", "full_name", "visit_type", "alert_state")
+        "status",
+        "created_at",
+        ("reference", "full_name", "visit_type", "alert_state", "expires_at"),
     ),
     Index.BY_ALERT_STATE: IndexKeys("alert_state", "created_at"),
 }
@@ -237,6 +239,10 @@ class RequestSummary(BaseModel):
     full_name: str = ""
     visit_type: VisitType | None = None
     alert_state: AlertState | None = None
+    expires_at: int = 0
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= int(now.timestamp())
 
 
 # --- Transitions -----------------------------------------------------------------------------

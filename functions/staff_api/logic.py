@@ -128,6 +128,7 @@ def list_requests(
     rows: list[RequestSummary] = []
     for one in [status] if status else STATUSES:
         rows += deps.store.by_status(one, timestamp(since), limit)
+    rows = [row for row in rows if not row.expired(now)]
     rows.sort(key=lambda row: row.created_at, reverse=True)
     return rows[:limit]
 

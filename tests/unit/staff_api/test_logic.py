@@ -97,6 +97,8 @@ def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(deps: Depend
     with pytest.raises(logic.NotFound):
         logic.show(deps, ACTOR, NOW, old.reference)
     assert logic.export(deps, ACTOR, NOW, datetime(2024, 1, 1, tzinfo=UTC)) == []
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    assert logic.list_requests(deps, ACTOR, NOW, status=None, since=since) == []
 
 
 def test_a_reference_two_requests_share_is_refused_with_both_ids(deps: Dependencies) -> None:
