@@ -20,13 +20,13 @@ from aws_lambda_powertools.event_handler import (
     content_types,
 )
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
 from intake_common.errors import FieldError, body_error, field_error, field_errors
+from intake_common.gateway import cloudfront_only, secured
 from intake_common.models import AppointmentRequest
 from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
@@ -41,7 +41,6 @@ from .web import (
     errors_page,
     from_the_clinics_page,
     problem_page,
-    through_cloudfront,
 )
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
@@ -72,25 +71,16 @@ app = APIGatewayRestResolver(cors=_cors)
 TURNSTILE_FIELD = "cf-turnstile-response"
 
 
-def through_cloudfront_only(
-    resolver: APIGatewayRestResolver, next_: NextMiddleware
-) -> Response[str]:
-    """Every route: only requests CloudFront forwarded (its origin header) reach the code.
+# Every route: only requests CloudFront forwarded (its origin header) reach the code.
+app.use(
+    middlewares=[
+        cloudfront_only(
+            settings.origin_verify.get_secret_value(),
+            lambda: _count_rejected("not_through_cloudfront"),
+        )
+    ]
+)
 
-    The execute-api URL is public; called directly, it would skip CloudFront's headers, its
-    function and the WAF's per-address limit.
-    """
-    headers = {k.lower(): v for k, v in (resolver.current_event.headers or {}).items()}
-    if not through_cloudfront(headers, settings.origin_verify.get_secret_value()):
-        _count_rejected("not_through_cloudfront")
-        message = "Please send the form from the clinic's website."
-        return _json(HTTPStatus.FORBIDDEN, body_error("forbidden", message))
-    return next_(resolver)
-
-
-app.use(middlewares=[through_cloudfront_only])
-
-_SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _HTML = "text/html; charset=utf-8"
 
 
@@ -284,8 +274,4 @@ def unexpected(exc: Exception) -> Response[str]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
-    headers = response.setdefault("headers", {}) or {}
-    headers.update(_SECURITY_HEADERS)
-    response["headers"] = headers
-    return response
+    return secured(app.resolve(event, context))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import html
 import json
 from typing import Any, Literal
@@ -140,13 +139,6 @@ def _parse_form(text: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(400, "invalid_form", "The form data could not be read.") from exc
     return _no_duplicates(pairs)
-
-
-def through_cloudfront(headers: dict[str, str], secret: str) -> bool:
-    """The request carries the origin header only CloudFront sends (none configured: any)."""
-    if not secret:
-        return True
-    return hmac.compare_digest(headers.get("x-origin-verify", "").encode(), secret.encode())
 
 
 def from_the_clinics_page(headers: dict[str, str], allowed_origins: tuple[str, ...]) -> bool:

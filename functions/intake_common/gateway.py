@@ -1,0 +1,63 @@
+"""What both API functions do at the edge of their code: answer only what CloudFront
+forwarded, and answer nothing a browser or proxy may keep.
+
+The execute-api URL is public; called directly, it would skip CloudFront's headers, its
+function and the WAF's per-address limit. CloudFront adds a secret origin header
+(``X-Origin-Verify``, template.yaml), which a Powertools middleware checks before any route.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from .errors import body_error
+
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def through_cloudfront(headers: dict[str, str], secret: str) -> bool:
+    """The request carries the origin header only CloudFront sends (none configured: any)."""
+    if not secret:
+        return True
+    return hmac.compare_digest(headers.get("x-origin-verify", "").encode(), secret.encode())
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False),
+        headers=headers,
+    )
+
+
+def cloudfront_only(
+    secret: str, refused: Callable[[], None] = lambda: None
+) -> Callable[[ApiGatewayResolver, NextMiddleware], Response[Any]]:
+    """A middleware refusing (403) what did not come through CloudFront."""
+
+    def middleware(resolver: ApiGatewayResolver, next_: NextMiddleware) -> Response[Any]:
+        headers = {k.lower(): v for k, v in (resolver.current_event.headers or {}).items()}
+        if not through_cloudfront(headers, secret):
+            refused()
+            message = "Please use the clinic's website."
+            return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))
+        return next_(resolver)
+
+    return middleware
+
+
+def secured(response: dict[str, Any]) -> dict[str, Any]:
+    """The proxy result with the headers every answer carries."""
+    headers = response.setdefault("headers", {}) or {}
+    headers.update(SECURITY_HEADERS)
+    response["headers"] = headers
+    return response
