@@ -96,7 +96,7 @@ scan: install $(SAM_STAMP) $(SCAN_STAMP)
 
 ## lock-dev: re-resolve requirements-dev.lock (the development tools) from pyproject.toml
 lock-dev: install
-	$(VENV)/bin/pip-compile --quiet --extra dev --extra local --generate-hashes --strip-extras \
+	CUSTOM_COMPILE_COMMAND="make lock-dev" $(VENV)/bin/pip-compile --quiet --extra dev --extra local --generate-hashes --strip-extras \
 		--allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--output-file requirements-dev.lock pyproject.toml
 

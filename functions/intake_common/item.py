@@ -102,9 +102,9 @@ _REFERENCE_TYPED = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}$")
 
 
 def parse_reference(text: str) -> str | None:
-    """A reference as staff type it (any case, O for 0, I or L for 1, with or without the
-    dash), in its stored form; ``None`` if it cannot be one."""
-    typed = text.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    """A reference as staff type it (any case, O for 0, I or L for 1, with the dash, a space
+    or nothing between the halves), in its stored form; ``None`` if it cannot be one."""
+    typed = "".join(text.split()).upper().replace("O", "0").replace("I", "1").replace("L", "1")
     if not _REFERENCE_TYPED.fullmatch(typed):
         return None
     typed = typed.replace("-", "")

@@ -72,6 +72,17 @@ class RedriveSettings(SubmitSettings):
     budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
 
 
+class StaffSettings(_EnvModel):
+    """What the staff API needs: the tables, the queues an erase empties, the origin header."""
+
+    audit_table: Annotated[str, Field(alias="AUDIT_TABLE", min_length=3)]
+    alert_queue_url: Annotated[str, Field(alias="ALERT_QUEUE_URL", pattern=r"^https?://")]
+    dead_letter_queue_url: Annotated[
+        str, Field(alias="DEAD_LETTER_QUEUE_URL", pattern=r"^https?://")
+    ]
+    origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
+
+
 class NotifySettings(_EnvModel):
     """What ``notify_staff`` needs. Either channel may be empty: it is then skipped."""
 
@@ -87,9 +98,8 @@ class NotifySettings(_EnvModel):
     staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
     staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
     alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "contact"
-    lookup_hint: Annotated[str, Field(alias="LOOKUP_HINT", max_length=300)] = (
-        "intake requests show {reference}"
-    )
+    # The staff inbox; an alert links to ``<staff_url>#/requests/<reference>``.
+    staff_url: Annotated[str, Field(alias="STAFF_URL", pattern=r"^(https?://\S+/)?$")] = ""
     send_lease_seconds: Annotated[int, Field(alias="SEND_LEASE_SECONDS", ge=5, le=900)] = 120
 
     @field_validator("staff_phones")

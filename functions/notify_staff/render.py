@@ -48,7 +48,7 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
     """The staff email. The subject holds fixed text and the reference only; every value in
     the HTML is escaped; the free-text reason is never included."""
     received = _local_time(request.created_at, settings.zone)
-    lookup = settings.lookup_hint.format(reference=request.reference)
+    link = request_link(request.reference, settings)
     rows: list[tuple[str, str]] = [
         ("Reference", request.reference),
         ("Received", f"{received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})"),
@@ -69,12 +69,12 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
         else "A new appointment request has arrived."
     )
     outro = (
-        "The reason for the visit is never sent by email. To see the full request, run:"
+        "The reason for the visit is never sent by email. Open the request in the staff inbox:"
         if settings.alert_detail == "contact"
-        else "Details are not sent by email. To see the request, run:"
+        else "Details are not sent by email. Open the request in the staff inbox:"
     )
     text = "\n".join(
-        [intro, "", *(f"{label}: {value}" for label, value in rows), "", outro, f"  {lookup}", ""]
+        [intro, "", *(f"{label}: {value}" for label, value in rows), "", outro, f"  {link}", ""]
     )
     cells = "".join(
         f'<tr><th scope="row" align="left">{html.escape(label)}</th>'
@@ -84,7 +84,8 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
     body = (
         '<!doctype html><html lang="en"><body>'
         f"<p>{html.escape(intro)}</p><table>{cells}</table>"
-        f"<p>{html.escape(outro)}</p><pre>{html.escape(lookup)}</pre></body></html>"
+        f'<p>{html.escape(outro)}</p><p><a href="{html.escape(link)}">{html.escape(link)}</a>'
+        "</p></body></html>"
     )
     subject = "TEST (post-deploy check)" if request.smoke_test else "New appointment request"
     return Email(subject=f"{subject} {request.reference}", text=text, html=body)
@@ -128,8 +129,8 @@ def render_summary_email(held: int, window: str, settings: NotifySettings) -> Em
         f"{held} more appointment {plural} arrived {span} than the alert limit lets us send "
         "one by one. They are all stored; none was lost. Please look through the new requests "
         "now and call back the ones that need it.\n\n"
-        "To list them, run:\n"
-        f"  {settings.lookup_hint.format(reference='').replace('show', 'list').strip()}\n\n"
+        "Open the staff inbox:\n"
+        f"  {settings.staff_url or 'intake requests list'}\n\n"
         "If this was not a busy hour, someone may be sending the form by script: ops have been "
         "alerted.\n"
     )
@@ -139,6 +140,14 @@ def render_summary_email(held: int, window: str, settings: NotifySettings) -> Em
         + "</body></html>"
     )
     return Email(subject=subject, text=text, html=body)
+
+
+def request_link(reference: str, settings: NotifySettings) -> str:
+    """The request in the staff inbox, by its reference and nothing else (the command where
+    there is no inbox, as in tests)."""
+    if settings.staff_url:
+        return f"{settings.staff_url}#/requests/{reference}"
+    return f"intake requests show {reference}"
 
 
 def _window_times(window: str, settings: NotifySettings) -> tuple[datetime, datetime]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake_common.ports import StorageUnavailable
+from intake_common.settings import StaffSettings
 from intake_common.table import DynamoRequestStore, to_attributes
 
 from .ports import AuditEntry, Dependencies
@@ -83,4 +86,21 @@ def build(
         store=DynamoRequestStore(table, dynamodb),
         audit=DynamoAuditLog(audit_table, dynamodb),
         queues=SqsAlertQueues(queues, sqs),
+    )
+
+
+def build_for(settings: StaffSettings, agent: str) -> Dependencies:
+    """The staff API's adapters, from its settings (its own role's clients)."""
+    config = Config(
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "total_max_attempts": 3},
+        user_agent_extra=agent,
+    )
+    return build(
+        boto3.client("dynamodb", config=config),
+        boto3.client("sqs", config=config),
+        table=settings.table_name,
+        audit_table=settings.audit_table,
+        queues=[settings.alert_queue_url, settings.dead_letter_queue_url],
     )

@@ -13,8 +13,12 @@ the ``intake requests`` commands, so both keep the same rules:
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from intake_common.item import (
     STATUS_TRANSITIONS,
@@ -31,6 +35,28 @@ from intake_common.item import (
 from .ports import Actor, AuditAction, AuditEntry, Dependencies
 
 EXPORT_LIMIT = 10_000
+EXPORT_COLUMNS = (
+    "reference",
+    "created_at",
+    "status",
+    "full_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "sms_consent",
+    "visit_type",
+    "preferred_date",
+    "preferred_time",
+    "reason",
+    "consent_version",
+    "alert_state",
+    "submission_id",
+)
+HEALTH_DATA_WARNING = (
+    "{path} holds health data of the clinic's patients. Keep it on an encrypted, "
+    "access-controlled device, share it only as the clinic's policy allows, and delete it "
+    "when it is no longer needed."
+)
 
 
 class StaffError(Exception):
@@ -198,3 +224,24 @@ def erase(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> Er
     deps.store.delete(item.submission_id)
     removed = deps.queues.remove_messages_about(item.submission_id)
     return Erased(item.reference, item.submission_id, removed)
+
+
+def csv_text(items: list[RequestItem]) -> str:
+    """The export as CSV; cells a spreadsheet would run as formulas are defused."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        values = item.model_dump()
+        writer.writerow({key: csv_safe(values.get(key)) for key in EXPORT_COLUMNS})
+    return out.getvalue()
+
+
+def csv_safe(value: Any) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "@", "\t", "\r"}:
+        return "'" + text
+    if text[:1] in {"+", "-"} and not re.fullmatch(r"[+-][0-9 ]*", text):
+        return "'" + text  # a formula; a phone number like +14155552671 stays as it is
+    return text

@@ -7,7 +7,6 @@ refused) are the staff API's own: both call ``staff_api.logic``.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys
@@ -21,29 +20,6 @@ from staff_api.ports import Actor, Dependencies
 
 from .common import add_target_arguments, local_time, target
 from .target import Target
-
-EXPORT_COLUMNS = (
-    "reference",
-    "created_at",
-    "status",
-    "full_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "sms_consent",
-    "visit_type",
-    "preferred_date",
-    "preferred_time",
-    "reason",
-    "consent_version",
-    "alert_state",
-    "submission_id",
-)
-HEALTH_DATA_WARNING = (
-    "WARNING: {path} holds health data of the clinic's patients. Keep it on an encrypted, "
-    "access-controlled device, share it only as the clinic's policy allows, and delete it "
-    "when it is no longer needed."
-)
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -128,31 +104,17 @@ def _export(args: argparse.Namespace) -> int:
     items = logic.export(deps, actor, now, parse_since(args.since, now))
     write_csv(items, args.out)
     print(f"Exported {len(items)} request(s) to {args.out} (readable by you only).")
-    print(HEALTH_DATA_WARNING.format(path=args.out), file=sys.stderr)
+    print("WARNING: " + logic.HEALTH_DATA_WARNING.format(path=args.out), file=sys.stderr)
     return 0
 
 
 def write_csv(items: list[RequestItem], out: Path) -> None:
-    """Owner-only (0600, also over an existing file); cells a spreadsheet would run, defused."""
+    """Owner-only (0600, also over an existing file)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     descriptor = os.open(out, flags, 0o600)
     os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for item in items:
-            values = item.model_dump()
-            writer.writerow({key: csv_safe(values.get(key)) for key in EXPORT_COLUMNS})
-
-
-def csv_safe(value: Any) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "@", "\t", "\r"}:
-        return "'" + text
-    if text[:1] in {"+", "-"} and not re.fullmatch(r"[+-][0-9 ]*", text):
-        return "'" + text  # a formula; a phone number like +14155552671 stays as it is
-    return text
+        handle.write(logic.csv_text(items))
 
 
 def _erase(args: argparse.Namespace) -> int:

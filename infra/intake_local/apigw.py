@@ -24,9 +24,16 @@ def rest_event(
     source_ip: str = "127.0.0.1",
     stage: str = "prod",
     api_id: str = "local",
+    query: str = "",
+    path_parameters: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST (payload 1.0) proxy event, as the deployed API sends it."""
+    """An API Gateway REST (payload 1.0) proxy event, as the deployed API sends it; with
+    ``claims``, as a Cognito authorizer passes them (every value a string)."""
+    from urllib.parse import parse_qs
+
     headers = dict(headers or {})
+    multi_query = parse_qs(query, keep_blank_values=True) if query else {}
     is_base64 = False
     text: str | None
     if isinstance(body, bytes):
@@ -45,9 +52,9 @@ def rest_event(
         "httpMethod": method.upper(),
         "headers": headers,
         "multiValueHeaders": {key: [value] for key, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
             "resourceId": "local",
@@ -63,6 +70,7 @@ def rest_event(
             "requestTimeEpoch": int(now * 1000),
             "requestId": request_id,
             "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
             "domainName": f"{api_id}.execute-api.localhost",
             "apiId": api_id,
         },

@@ -83,6 +83,8 @@ class LocalAws:
                 "AWS_SESSION_TOKEN": "local",
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
+                # moto's user pool checks authenticator codes (TOTP), as Cognito does.
+                "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
             }
         )
         if self.dynamodb == "dynalite":

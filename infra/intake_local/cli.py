@@ -124,6 +124,8 @@ def run(options: Options) -> int:
         f"  health:        {base}/_local/health\n"
         f"  local AWS:     {pipeline.aws.endpoint} (moto; data lives while this runs)\n"
         f"  DynamoDB:      {dynamodb}\n"
+        f"  staff inbox:   {base}/staff/  (staff@clinic.example or admin@clinic.example,\n"
+        f"                 password Local-Inbox-Pa55word!, authenticator code on {base}/_local/)\n"
         f"  staff tools:   intake requests list --local {base}\n"
         "Press Ctrl-C to stop.",
         flush=True,

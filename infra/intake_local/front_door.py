@@ -12,28 +12,52 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
-from . import site as site_values
+from . import site as site_values_module
 from .apigw import rest_event
 from .functions import LocalFunctions
 from .template import ROOT, LocalStack, Route, api_routes
 
 SITE = ROOT / "site"
 StartResponse = Callable[..., Any]
+# The managed login's origin in the staff page's CSP (connect-src), as the template writes it.
+_COGNITO_ORIGIN = re.compile(
+    r" https://\$\{StaffLoginDomain\}\.auth\.\$\{AWS::Region\}\.amazoncognito\.com"
+)
 # An HTTP answer: status line, headers, body.
 Answer = tuple[str, list[tuple[str, str]], bytes]
 LocalHandler = Callable[[str, str], Answer]
+# A token in, the authorizer's claims out (None: refused with 401, as API Gateway does).
+Authorizer = Callable[[str], dict[str, str] | None]
 
 
-def security_headers(stack: LocalStack) -> dict[str, str]:
+class SignIn(Protocol):
+    """What answers ``/_local/cognito/...`` (cognito.LocalCognito)."""
+
+    def answer(self, path: str, method: str, query: str, body: bytes) -> Answer: ...
+
+
+def _route_pattern(path: str) -> re.Pattern[str]:
+    """``/staff/requests/{reference}`` as a pattern that captures ``reference``."""
+    parts = re.split(r"\{(\w+)\}", path)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{pattern}$")
+
+
+def security_headers(stack: LocalStack, policy_id: str = "SiteHeadersPolicy") -> dict[str, str]:
     """The response headers CloudFront's policy adds in production (HSTS aside: plain HTTP)."""
-    policy = stack.resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = stack.resources[policy_id]["Properties"]["ResponseHeadersPolicyConfig"]
+    # The stand-in sign-in is on this origin ('self'): Cognito's domain has no place here.
+    policy = json.loads(re.sub(_COGNITO_ORIGIN, "", json.dumps(policy)))
     config = stack.resolve(policy)
     security = config["SecurityHeadersConfig"]
     headers = {
@@ -90,17 +114,33 @@ class FrontDoor:
         local: LocalHandler,
         *,
         origin_secret: str = "",
+        authorizer: Authorizer | None = None,
+        sign_in: SignIn | None = None,
+        site_values: dict[str, str] | None = None,
         site: Path = SITE,
     ) -> None:
         self.functions = functions
+        self.authorizer = authorizer
+        self.sign_in = sign_in
         # What CloudFront adds for the API origin (template: OriginCustomHeaders).
         self.origin_secret = origin_secret
         self.local = local
         self.site = site
         self.routes: list[Route] = api_routes(stack.template)
+        self.patterns = {route: _route_pattern(route.path) for route in self.routes}
         self.headers = security_headers(stack)
-        # What publish-site writes into the pages, from this stack's parameters.
-        self.site_values = {name: stack.parameter(name) for name in site_values.VALUES}
+        self.staff_headers = (
+            security_headers(stack, "StaffHeadersPolicy")
+            if "StaffHeadersPolicy" in stack.resources
+            else self.headers
+        )
+        # What publish-site writes into the pages (from the stack's parameters and outputs).
+        self.site_values = {
+            name: stack.parameter(name)
+            for name in site_values_module.VALUES
+            if name in stack.template.get("Parameters", {})
+        }
+        self.site_values.update(site_values or {})
         self.allowed_hosts: set[str] = set()
 
     def listen_on(self, host: str, port: int) -> None:
@@ -118,6 +158,11 @@ class FrontDoor:
             status, headers, body = json_answer(421, {"message": "Misdirected request"})
         elif path.startswith("/api/"):
             status, headers, body = self._api(environ, path[len("/api") :], method)
+        elif path.startswith("/_local/cognito/") and self.sign_in is not None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            form = environ["wsgi.input"].read(min(length, 65536)) if length else b""
+            query = environ.get("QUERY_STRING", "")
+            status, headers, body = self.sign_in.answer(path, method, query, form)
         elif path == "/_local" or path.startswith("/_local/"):
             status, headers, body = self.local(path, method)
         else:
@@ -136,13 +181,26 @@ class FrontDoor:
             (page.encode()),
         )
 
+    def _match(self, path: str, method: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = self.patterns[route].match(path)
+            if found and route.method in {"ANY", method}:
+                return route, found.groupdict()
+        return None
+
     def _api(self, environ: dict[str, Any], path: str, method: str) -> Answer:
-        route = next(
-            (r for r in self.routes if r.path == path and r.method in {"ANY", method}), None
-        )
-        if route is None:
+        matched = self._match(path, method)
+        if matched is None:
             # API Gateway's answer to a route the template does not declare.
             return json_answer(403, {"message": "Missing Authentication Token"})
+        route, path_parameters = matched
+        claims: dict[str, str] | None = None
+        if route.authorizer is not None:
+            token = environ.get("HTTP_AUTHORIZATION", "")
+            claims = self.authorizer(token) if token and self.authorizer else None
+            if claims is None:
+                # API Gateway's Cognito authorizer: no token, a forged one or an expired one.
+                return json_answer(401, {"message": "Unauthorized"})
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(min(length, 10 * 1024 * 1024)) if length else None
         headers = {
@@ -168,6 +226,9 @@ class FrontDoor:
             headers=headers,
             body=body,
             source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
+            query=environ.get("QUERY_STRING", ""),
+            path_parameters=path_parameters,
+            claims=claims,
         )
         try:
             result = self.functions.invoke(route.function, event)
@@ -193,8 +254,10 @@ class FrontDoor:
             "application/json",
         }:
             content_type += "; charset=utf-8"
+        policy = self.staff_headers if path.startswith("/staff/") else self.headers
+        # The policy's own Cache-Control (the inbox's no-store) overrides, as in CloudFront.
         cache = "no-cache" if target.suffix == ".html" else "public, max-age=60"
-        headers = [("Content-Type", content_type), ("Cache-Control", cache), *self.headers.items()]
+        headers = [("Content-Type", content_type), *{"Cache-Control": cache, **policy}.items()]
         relative = target.relative_to(self.site.resolve()).as_posix()
-        body = site_values.render(relative, target.read_bytes(), self.site_values)
+        body = site_values_module.render(relative, target.read_bytes(), self.site_values)
         return "200 OK", headers, b"" if method == "HEAD" else body

@@ -17,6 +17,7 @@ from typing import Any
 
 from .aws import REGION, LocalAws
 from .calls import CallRecorder
+from .cognito import LocalCognito, totp
 from .event_source import SqsEventSource
 from .front_door import Answer, FrontDoor, json_answer
 from .functions import LocalFunctions
@@ -46,6 +47,19 @@ class Options:
     parameters: dict[str, str] = field(default_factory=dict)
 
 
+class _Deferred:
+    """A WSGI app whose target is set once the server's port is known."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.target is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"starting"]
+        return self.target(environ, start_response)
+
+
 @dataclass
 class Running:
     """What exists once the pipeline has started."""
@@ -67,6 +81,7 @@ class LocalPipeline:
         self.ready = threading.Event()
         self.threads: list[threading.Thread] = []
         self._running: Running | None = None
+        self.cognito: LocalCognito | None = None
         # INTAKE_RECORD_AWS_CALLS=file: every call the functions make, for the tests' IAM check.
         self.record_path = os.environ.get("INTAKE_RECORD_AWS_CALLS")
         self.recorder = CallRecorder()
@@ -94,21 +109,39 @@ class LocalPipeline:
         if self.record_path:
             self._stop_recording = self.recorder.install()
         self.aws.start()
+        # The port first: the functions and the sign-in need the local stack's own address.
+        app = _Deferred()
+        http = make_server(self.options.host, self.options.port, app, threaded=True)
+        base = f"http://{self.options.host}:{http.server_port}"
         stack = LocalStack(self.template, STACK, REGION, parameters=self.parameters)
-        create_data_resources(stack, self.aws.client)
+        # The front door stands for the distribution.
+        create_data_resources(stack, self.aws.client, f"{self.options.host}:{http.server_port}")
         # The sender identity, verified (in AWS this is a step ops do once; see the README).
         self.aws.client("sesv2").create_email_identity(EmailIdentity=self.options.sender)
+        cognito = LocalCognito(stack, self.aws.client("cognito-idp"), base)
+        cognito.seed()
         functions = LocalFunctions(
             stack,
-            # Staff look requests up in this local stack, not in a deployed one.
-            {"NotifyStaffFunction": {"LOOKUP_HINT": "intake --local requests show {reference}"}},
+            # Alerts link to this local stack's inbox.
+            {"NotifyStaffFunction": {"STAFF_URL": cognito.staff_url}},
         )
         functions.load()
         front_door = FrontDoor(
-            stack, functions, self.answer_local, origin_secret=api_origin_header(stack)
+            stack,
+            functions,
+            self.answer_local,
+            origin_secret=api_origin_header(stack),
+            authorizer=cognito.verify,
+            sign_in=cognito,
+            # The stack's outputs the pages need (its parameters the front door reads itself).
+            site_values={
+                "StaffLoginUrl": cognito.login_url,
+                "StaffUserPoolClientId": cognito.client_id,
+            },
         )
-        http = make_server(self.options.host, self.options.port, front_door, threaded=True)
         front_door.listen_on(self.options.host, http.server_port)
+        app.target = front_door
+        self.cognito = cognito
         self._running = Running(stack, functions, front_door, http)
         self._spawn("http", http.serve_forever)
         source = SqsEventSource(
@@ -160,6 +193,8 @@ class LocalPipeline:
                 "emails": len([e for e in self.options.staff_emails.split(",") if e]),
                 "phones": len([p for p in self.options.staff_phones.split(",") if p]),
             },
+            # How to sign in to the local inbox (development only).
+            "inbox": self.cognito.describe() if self.cognito else {},
         }
 
     def answer_local(self, path: str, method: str) -> Answer:
@@ -177,7 +212,7 @@ class LocalPipeline:
         if path in {"/_local", "/_local/"}:
             with self.aws.lock:
                 box = read_outbox(REGION)
-            return self.running.front_door.html("200 OK", outbox_page(box))
+            return self.running.front_door.html("200 OK", outbox_page(box, totp()))
         return json_answer(404, {"message": "Not found"})
 
     def stop(self) -> None:
@@ -212,8 +247,8 @@ def api_origin_header(stack: LocalStack) -> str:
     return ""
 
 
-def outbox_page(outbox: dict[str, list[dict[str, Any]]]) -> str:
-    """What staff would have received, newest first."""
+def outbox_page(outbox: dict[str, list[dict[str, Any]]], code: str = "") -> str:
+    """What staff would have received, newest first; how to sign in to the inbox."""
     emails = (
         "".join(
             '<article class="card">'
@@ -238,5 +273,8 @@ def outbox_page(outbox: dict[str, list[dict[str, Any]]]) -> str:
         '<link rel="stylesheet" href="/assets/site.css"></head><body><main class="narrow">'
         "<h1>Local outbox</h1><p>What staff would receive, newest first. Reload to refresh; "
         '<a href="/_local/outbox">JSON</a>.</p>'
+        '<h2>Staff inbox</h2><p><a href="/staff/">Open the inbox</a> as staff@clinic.example '
+        "or admin@clinic.example, password <code>Local-Inbox-Pa55word!</code>, "
+        f"authenticator code <strong>{html.escape(code)}</strong> (it changes every 30 s).</p>"
         f"<h2>Text messages</h2><ul>{sms}</ul><h2>Emails</h2>{emails}</main></body></html>"
     )

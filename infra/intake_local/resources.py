@@ -18,14 +18,21 @@ from .template import ACCOUNT_ID, LocalStack
 ClientFactory = Callable[[str], Any]
 
 
-def create_data_resources(stack: LocalStack, client: ClientFactory) -> LocalStack:
-    """Create the queues (DLQ first), topics, tables and SQS subscriptions of the template."""
+def create_data_resources(
+    stack: LocalStack, client: ClientFactory, site_domain: str = "d111111abcdef8.cloudfront.net"
+) -> LocalStack:
+    """Create the queues (DLQ first), topics, tables and SQS subscriptions of the template.
+
+    ``site_domain`` stands for the distribution's domain (the local stack's own address).
+    """
+    stack.attributes[("SiteDistribution", "DomainName")] = site_domain
     _create_secrets(stack, client("secretsmanager"))
     _create_queues(stack, client("sqs"))
     _create_topics(stack, client("sns"))
     _create_configuration_sets(stack, client("sesv2"))
     create_tables(stack, client("dynamodb"))
     _subscribe(stack, client("sns"))
+    _create_user_pools(stack, client("cognito-idp"))
     return stack
 
 
@@ -128,6 +135,46 @@ def delete_tables(stack: LocalStack, ddb: Any) -> None:
             ddb.delete_table(TableName=table_name(stack, name))
         except ddb.exceptions.ResourceNotFoundException:
             continue
+
+
+def _create_user_pools(stack: LocalStack, cognito: Any) -> None:
+    """The staff user pool with its policies and MFA, its groups and the inbox's client."""
+    for name in stack.resource_of_type("AWS::Cognito::UserPool"):
+        properties = stack.resources[name]["Properties"]
+        pool = cognito.create_user_pool(
+            PoolName=f"{stack.stack_name}-{name}",
+            Policies=properties.get("Policies", {}),
+            MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
+            UsernameAttributes=properties.get("UsernameAttributes", []),
+            AutoVerifiedAttributes=properties.get("AutoVerifiedAttributes", []),
+            AdminCreateUserConfig=properties.get("AdminCreateUserConfig", {}),
+        )["UserPool"]
+        if "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", []):
+            cognito.set_user_pool_mfa_config(
+                UserPoolId=pool["Id"],
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
+            )
+        stack.physical[name] = pool["Id"]
+        stack.attributes[(name, "Arn")] = pool["Arn"]
+    for name in stack.resource_of_type("AWS::Cognito::UserPoolGroup"):
+        properties = stack.resolve(stack.resources[name]["Properties"])
+        cognito.create_group(UserPoolId=properties["UserPoolId"], GroupName=properties["GroupName"])
+    for name in stack.resource_of_type("AWS::Cognito::UserPoolClient"):
+        properties = stack.resources[name]["Properties"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=stack.resolve(properties["UserPoolId"]),
+            ClientName=f"{stack.stack_name}-{name}",
+            GenerateSecret=bool(properties.get("GenerateSecret", False)),
+            # Locally, the stand-in sign-in page uses the admin flow (cognito.py).
+            ExplicitAuthFlows=[
+                *properties.get("ExplicitAuthFlows", []),
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            ],
+        )["UserPoolClient"]
+        stack.physical[name] = client["ClientId"]
+    for name in stack.resource_of_type("AWS::Cognito::UserPoolDomain"):
+        stack.physical[name] = "local"  # the stand-in sign-in is on the local stack's origin
 
 
 def _subscribe(stack: LocalStack, sns: Any) -> None:

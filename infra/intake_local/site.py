@@ -1,9 +1,11 @@
 """The site's few deployment values, written into the pages as they are published.
 
 The privacy notice states the retention the stack really has (``RetentionDays``,
-``BackupRetentionDays``), and ``assets/config.json`` turns the form's human check on
-(``TurnstileSiteKey``). ``make publish-site`` renders the pages with the stack's outputs before
-uploading them; the local stack serves them rendered with its parameters.
+``BackupRetentionDays``), ``assets/config.json`` turns the form's human check on
+(``TurnstileSiteKey``), and ``staff/config.json`` tells the inbox where to sign in
+(``StaffLoginUrl``, ``StaffUserPoolClientId``). ``make publish-site`` renders the pages with
+the stack's outputs before uploading them; the local stack serves them rendered with its
+parameters and its stand-in sign-in.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from pathlib import Path
 # <span data-stack="RetentionDays">365</span>: the text between the tags is the stack's value.
 _VALUE = re.compile(r'(<span data-stack="(?P<name>[A-Za-z]+)">)(?P<text>[^<]*)(</span>)')
 CONFIG = "assets/config.json"
-VALUES = ("RetentionDays", "BackupRetentionDays", "TurnstileSiteKey")
+STAFF_CONFIG = "staff/config.json"
+VALUES = (
+    "RetentionDays",
+    "BackupRetentionDays",
+    "TurnstileSiteKey",
+    "StaffLoginUrl",
+    "StaffUserPoolClientId",
+)
+# Minutes without a key press or a click after which the inbox forgets what it showed.
+IDLE_MINUTES = 10
 
 
 def render(relative: str, content: bytes, values: dict[str, str]) -> bytes:
@@ -24,6 +35,13 @@ def render(relative: str, content: bytes, values: dict[str, str]) -> bytes:
     if relative == CONFIG:
         config = {"turnstile_site_key": values.get("TurnstileSiteKey", "")}
         return (json.dumps(config) + "\n").encode()
+    if relative == STAFF_CONFIG:
+        staff = {
+            "login_url": values.get("StaffLoginUrl", ""),
+            "client_id": values.get("StaffUserPoolClientId", ""),
+            "idle_minutes": IDLE_MINUTES,
+        }
+        return (json.dumps(staff) + "\n").encode()
     if not relative.endswith(".html"):
         return content
 

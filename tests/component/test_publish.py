@@ -90,10 +90,17 @@ def test_missing_stack_is_a_clear_message(site: Path, capsys: pytest.CaptureFixt
 SITE = Path(__file__).resolve().parents[2] / "site"
 
 
-def test_the_privacy_notice_states_the_stacks_retention_and_the_form_its_human_check() -> None:
+def test_the_pages_get_the_stacks_retention_human_check_and_staff_sign_in() -> None:
     # The notice said 365 days whatever RetentionDays was: it is written from the stack now.
+    login = "https://clinic-intake-1234.auth.us-east-1.amazoncognito.com"
     with mock_aws():
-        _deploy_stack(RetentionDays="90", BackupRetentionDays="14", TurnstileSiteKey="0x4AAA")
+        _deploy_stack(
+            RetentionDays="90",
+            BackupRetentionDays="14",
+            TurnstileSiteKey="0x4AAA",
+            StaffLoginUrl=login,
+            StaffUserPoolClientId="4tq1example",
+        )
         result = publish(boto3.Session(region_name=REGION), "clinic", SITE)
 
         s3 = boto3.client("s3", region_name=REGION)
@@ -107,3 +114,5 @@ def test_the_privacy_notice_states_the_stacks_retention_and_the_form_its_human_c
         assert privacy.count('<span data-stack="BackupRetentionDays">14</span>') == 2
         assert "365" not in privacy
         assert json.loads(uploaded("assets/config.json")) == {"turnstile_site_key": "0x4AAA"}
+        staff = json.loads(uploaded("staff/config.json"))
+        assert staff == {"login_url": login, "client_id": "4tq1example", "idle_minutes": 10}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +36,28 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, local: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=local.base_url, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def new_page(browser: Any, local: Any) -> Iterator[Callable[..., Any]]:
+    """Pages in fresh browser contexts (nothing shared between them), closed after the test."""
+    contexts: list[Any] = []
+
+    def make(width: int = 390, height: int = 844) -> Any:
+        context = browser.new_context(
+            base_url=local.base_url, viewport={"width": width, "height": height}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    """A visitor's phone."""
+    return new_page()
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import items_named
 from tests.support.leaks import GUARD
 from tests.support.local_stack import Local
-
-
-def _items_named(local: Local, name: str) -> list[dict[str, Any]]:
-    items = local.client("dynamodb").scan(TableName=local.stack["table"])["Items"]
-    return [item for item in items if item["full_name"]["S"] == name]
 
 
 @pytest.fixture
@@ -61,7 +57,7 @@ def test_a_page_on_another_site_cannot_post_the_form(
         assert "from the clinic" in page.content()
     finally:
         context.close()
-    assert _items_named(local, "Cross Site") == []
+    assert items_named(local, "Cross Site") == []
 
 
 def _type_a_draft(page: Any) -> None:

@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.support.leaks import GUARD
+from tests.support.browser import fill_form, items_named, reference_shown
 from tests.support.local_stack import Local
-
-
-def _items_named(local: Local, name: str) -> list[dict[str, Any]]:
-    items = local.client("dynamodb").scan(TableName=local.stack["table"])["Items"]
-    return [item for item in items if item["full_name"]["S"] == name]
 
 
 def _alerts_for(local: Local, reference: str) -> tuple[int, int]:
@@ -22,33 +17,13 @@ def _alerts_for(local: Local, reference: str) -> tuple[int, int]:
     )
 
 
-def _fill(page: Any, name: str) -> None:
-    GUARD.register({"full_name": name, "reason": "Worry, most days.", "phone": "(415) 555-2671"})
-    page.goto("/")
-    page.locator("#full_name").fill(name)
-    page.locator("#email").fill("visitor@example.org")
-    page.locator("#phone").fill("(415) 555-2671")
-    page.get_by_role("radio", name="Phone call").check()
-    page.get_by_label("No, I am a new patient").check()
-    page.get_by_label("Preferred time of day").select_option("morning")
-    page.get_by_label("What would you like to talk about? (optional)").fill("Worry, most days.")
-    page.locator("#consent").check()
-
-
-def _reference(page: Any) -> str:
-    page.wait_for_url(re.compile(r"/thank-you\.html\?ref="))
-    reference: str = page.locator("#reference").inner_text()
-    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
-    return reference
-
-
 def test_fill_and_submit_shows_the_reference_stores_and_alerts(page: Any, local: Local) -> None:
-    _fill(page, "Browser Visitor")
+    fill_form(page, "Browser Visitor")
     page.get_by_role("button", name="Send request").click()
 
-    reference = _reference(page)
+    reference = reference_shown(page)
 
-    (item,) = _items_named(local, "Browser Visitor")
+    (item,) = items_named(local, "Browser Visitor")
     assert item["reference"]["S"] == reference
     assert local.wait_for(lambda: _alerts_for(local, reference) == (2, 1))
 
@@ -70,11 +45,11 @@ def test_invalid_entries_show_inline_errors_and_a_focused_summary(page: Any, loc
     # What the visitor typed is kept
     assert page.locator("#full_name").input_value() == "Ann3"
     assert page.locator("#email").input_value() == "not-an-email"
-    assert _items_named(local, "Ann3") == []
+    assert items_named(local, "Ann3") == []
 
 
 def test_server_side_errors_are_shown_next_to_their_fields(page: Any, local: Local) -> None:
-    _fill(page, "Server Check")
+    fill_form(page, "Server Check")
     # Passes the page's light check, but is not a valid number for its region
     page.locator("#phone").fill("(555) 000-0000")
     page.get_by_role("button", name="Send request").click()
@@ -83,7 +58,7 @@ def test_server_side_errors_are_shown_next_to_their_fields(page: Any, local: Loc
     assert "phone number we can call" in page.locator("#phone-error").inner_text()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.locator("#phone").input_value() == "(555) 000-0000"
-    assert _items_named(local, "Server Check") == []
+    assert items_named(local, "Server Check") == []
 
 
 def test_double_click_and_a_network_failure_store_one_request(page: Any, local: Local) -> None:
@@ -97,13 +72,13 @@ def test_double_click_and_a_network_failure_store_one_request(page: Any, local: 
             route.continue_()
 
     page.route("**/api/appointments", flaky)
-    _fill(page, "Double Clicker")
+    fill_form(page, "Double Clicker")
     page.get_by_role("button", name="Send request").dblclick()
 
-    reference = _reference(page)
+    reference = reference_shown(page)
 
     assert calls["n"] == 2  # one failed attempt, one automatic retry; the double click sent once
-    assert len(_items_named(local, "Double Clicker")) == 1
+    assert len(items_named(local, "Double Clicker")) == 1
     assert local.wait_for(lambda: _alerts_for(local, reference) == (2, 1))
     page.wait_for_timeout(300)
     assert _alerts_for(local, reference) == (2, 1)
@@ -115,7 +90,7 @@ def test_without_javascript_the_form_posts_and_lands_on_thank_you(
     context = browser.new_context(base_url=local.base_url, java_script_enabled=False)
     page = context.new_page()
     try:
-        _fill(page, "No Script")
+        fill_form(page, "No Script")
         page.get_by_role("button", name="Send request").click()
         page.wait_for_url(re.compile(r"/thank-you\.html\?ref="))
         reference = page.url.split("ref=")[1]
@@ -126,10 +101,10 @@ def test_without_javascript_the_form_posts_and_lands_on_thank_you(
         page.get_by_role("button", name="Send request").click()
         page.wait_for_url(re.compile(r"/thank-you\.html\?ref="))
         assert page.url.split("ref=")[1] == reference
-        assert len(_items_named(local, "No Script")) == 1
+        assert len(items_named(local, "No Script")) == 1
 
         # An invalid post gets the accessible error page with a way back
-        _fill(page, "No Script 2")
+        fill_form(page, "No Script 2")
         page.locator("#email").fill("broken")
         page.get_by_role("button", name="Send request").click()
         assert page.get_by_role("heading", name="Please check your request").is_visible()
@@ -168,6 +143,6 @@ def test_keyboard_only_completes_and_submits_the_form(page: Any, local: Local) -
     tab_to("send")
     page.keyboard.press("Enter")
 
-    _reference(page)
+    reference_shown(page)
     assert "website" not in visited  # the honeypot is never focused
-    assert len(_items_named(local, "Key Board")) == 1
+    assert len(items_named(local, "Key Board")) == 1

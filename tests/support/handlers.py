@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -66,3 +68,58 @@ def deliver(stack: LocalStack, messages: list[dict[str, Any]] | None = None) -> 
     event = sqs_event(batch, stack.attributes[("AlertQueue", "Arn")], REGION)
     result: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notify_staff"))
     return result
+
+
+# The staff API's routes (template.yaml), most specific first: path -> API Gateway resource.
+_STAFF_RESOURCES = (
+    (re.compile(r"^/staff/requests/[^/]+/status$"), "/staff/requests/{reference}/status"),
+    (re.compile(r"^/staff/requests/[^/]+/erase$"), "/staff/requests/{reference}/erase"),
+    (re.compile(r"^/staff/requests/[^/]+$"), "/staff/requests/{reference}"),
+)
+
+
+def claims_for(group: str | None, email: str = "nurse@clinic.example") -> dict[str, str]:
+    """What API Gateway's Cognito authorizer passes for a verified ID token (strings only)."""
+    claims = {
+        "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, email)),
+        "email": email,
+        "token_use": "id",
+        "cognito:username": email,
+        "aud": "local-client",
+    }
+    if group is not None:
+        claims["cognito:groups"] = group
+    return claims
+
+
+def staff(
+    guard: LeakGuard,
+    method: str,
+    path: str,
+    *,
+    claims: dict[str, str] | None,
+    body: Any = None,
+    query: str = "",
+    through_cloudfront: bool = True,
+) -> dict[str, Any]:
+    """Call staff_api's Lambda handler as API Gateway does after its authorizer."""
+    from staff_api import handler
+
+    headers = {"Content-Type": "application/json"}
+    if through_cloudfront:
+        headers["X-Origin-Verify"] = handler.settings.origin_verify.get_secret_value()
+    resource = next((res for pattern, res in _STAFF_RESOURCES if pattern.match(path)), path)
+    reference = path.split("/")[3] if resource.startswith("/staff/requests/{") else None
+    event = rest_event(
+        method,
+        path,
+        resource=resource,
+        headers=headers,
+        body=None if body is None else json.dumps(body),
+        query=query,
+        path_parameters={"reference": reference} if reference else None,
+        claims=claims,
+    )
+    response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("staff_api"))
+    guard.record_response(response)
+    return response

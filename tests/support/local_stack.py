@@ -43,8 +43,8 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[str], timeout: f
             response = requests.get(f"{base_url}/_local/health", timeout=1)
             if response.status_code == 200:
                 return response.json()
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or listening but not yet serving
         time.sleep(0.2)
     raise TimeoutError("the local stack did not become healthy")
 

@@ -25,7 +25,8 @@ def test_a_reference_is_stable_readable_and_typed_any_way() -> None:
     assert reference[4] == "-"
     assert not set(reference) & set("ILOU")
     assert parse_reference(reference.lower().replace("-", "")) == reference
-    assert parse_reference("k7q2 93xd") is None
+    assert parse_reference("k7q2 93xd") == "K7Q2-93XD"  # read out on the phone, typed with a space
+    assert parse_reference("K7Q2--93XD") is None
     assert parse_reference("K7Q2-93XO") == "K7Q2-93X0"  # O typed for zero
 
 

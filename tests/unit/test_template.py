@@ -37,7 +37,12 @@ def test_every_role_statement_is_scoped(resources: dict[str, Any]) -> None:
 
 def test_functions_run_python313_on_arm64_with_tracing(resources: dict[str, Any]) -> None:
     functions = _of_type(resources, "AWS::Lambda::Function")
-    assert len(functions) == 3
+    assert set(functions) == {
+        "SubmitRequestFunction",
+        "NotifyStaffFunction",
+        "RedriveAlertsFunction",
+        "StaffApiFunction",
+    }
     for function in functions.values():
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.13"
@@ -206,9 +211,18 @@ def test_cloudfront_uses_oac_the_headers_policy_and_routes_api(resources: dict[s
     site = next(o for o in config["Origins"] if o["Id"] == "site")
     assert site["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    (api,) = config["CacheBehaviors"]
+    behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(behaviors) == {"/api/*", "/staff/*"}
+    api, staff = behaviors["/api/*"], behaviors["/staff/*"]
     assert api["PathPattern"] == "/api/*"
     assert api["TargetOriginId"] == "api"
+    # The staff's Authorization header reaches the API only this way: an origin request policy
+    # may forward it (AllViewerExceptHostHeader) only when caching is disabled (CachingDisabled).
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert staff["PathPattern"] == "/staff/*"
+    assert staff["TargetOriginId"] == "site"
+    assert staff["ResponseHeadersPolicyId"] == {"Ref": "StaffHeadersPolicy"}
     headers = resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
     policy = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     condition, with_turnstile, without = policy["Fn::If"]
@@ -231,7 +245,16 @@ def test_api_routes_are_explicit(resources: dict[str, Any]) -> None:
     template = load_template()
     from intake_local.template import api_routes
 
-    assert [(r.method, r.path) for r in api_routes(template)] == [("ANY", "/appointments")]
+    routes = {(r.method, r.path): r.authorizer for r in api_routes(template)}
+    assert routes == {
+        ("ANY", "/appointments"): None,
+        ("GET", "/staff/me"): "StaffSignIn",
+        ("GET", "/staff/requests"): "StaffSignIn",
+        ("GET", "/staff/requests/{reference}"): "StaffSignIn",
+        ("POST", "/staff/requests/{reference}/status"): "StaffSignIn",
+        ("POST", "/staff/requests/{reference}/erase"): "StaffSignIn",
+        ("GET", "/staff/export"): "StaffSignIn",
+    }
     assert not any("{proxy+}" in str(r) for r in _of_type(resources, "AWS::ApiGateway::Resource"))
 
 
@@ -346,3 +369,73 @@ def test_the_alert_budget_has_its_parameters_table_and_alarms(resources: dict[st
         for alarm in _of_type(resources, "AWS::CloudWatch::Alarm").values()
     }
     assert {"AlertBudgetExceeded", "RequestAccepted", "SMSMonthToDateSpentUSD"} <= alarms
+
+
+def test_the_staff_inbox_page_may_talk_only_to_the_site_and_cognitos_login(
+    resources: dict[str, Any],
+) -> None:
+    config = resources["StaffHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = config["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    text = csp["Fn::Sub"]
+    assert "script-src 'self';" in text
+    assert "unsafe-inline" not in text
+    assert "frame-ancestors 'none'" in text
+    assert re.findall(r"https://[^\s;]+", text) == [
+        "https://${StaffLoginDomain}.auth.${AWS::Region}.amazoncognito.com"
+    ]
+    custom = {i["Header"]: i["Value"] for i in config["CustomHeadersConfig"]["Items"]}
+    assert custom["Cache-Control"] == "no-store"
+    assert config["SecurityHeadersConfig"]["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+
+
+def test_staff_sign_in_is_admin_created_mfa_required_and_short_lived(
+    resources: dict[str, Any],
+) -> None:
+    pool = resources["StaffUserPool"]["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    # Cognito refuses custom email templates unless it sends through SES (DEVELOPER): moto
+    # accepts them, CloudFormation would not.
+    sending = pool.get("EmailConfiguration", {}).get("EmailSendingAccount", "COGNITO_DEFAULT")
+    if sending == "COGNITO_DEFAULT":
+        invite = pool["AdminCreateUserConfig"].get("InviteMessageTemplate", {})
+        assert not {"EmailMessage", "EmailSubject"} & set(invite)
+        assert not {"EmailVerificationMessage", "EmailVerificationSubject"} & set(pool)
+        assert "VerificationMessageTemplate" not in pool
+    assert pool["MfaConfiguration"] == "ON"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    password = pool["Policies"]["PasswordPolicy"]
+    assert password["MinimumLength"] >= 14
+    assert all(password[f"Require{kind}"] for kind in ("Lowercase", "Uppercase", "Numbers"))
+    assert resources["StaffUserPool"]["DeletionPolicy"] == "Retain"
+    client = resources["StaffUserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False  # a page cannot keep a secret: PKCE instead
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no password APIs
+    assert client["EnableTokenRevocation"] is True
+    units = client["TokenValidityUnits"]
+    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
+    assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (480, "minutes")
+    staff_page = {"Fn::Sub": "https://${SiteDistribution.DomainName}/staff/"}
+    assert client["CallbackURLs"] == client["LogoutURLs"] == [staff_page]
+    groups = {
+        r["Properties"]["GroupName"]
+        for r in _of_type(resources, "AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == {"staff", "admin"}
+    assert load_template()["Parameters"]["AlertDetail"]["Default"] == "minimal"
+
+
+def test_the_staff_api_role_cannot_scan_or_publish(resources: dict[str, Any]) -> None:
+    role = resources["StaffApiFunctionRole"]["Properties"]
+    actions = {
+        action
+        for policy in role.get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+    }
+    assert "dynamodb:Scan" not in actions
+    assert not {a for a in actions if a.startswith(("sns:", "ses:", "cognito"))}
+    assert "dynamodb:PutItem" in actions  # the audit trail, only

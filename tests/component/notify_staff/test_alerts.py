@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from intake_local.template import LocalStack
 from tests.support.aws import all_items, json_body, outbox, receive
 from tests.support.data import valid_fields
@@ -11,6 +13,17 @@ from tests.support.stack import PARAMETERS
 
 STAFF_EMAILS = PARAMETERS["StaffEmails"].split(",")
 STAFF_PHONE = PARAMETERS["StaffPhones"]
+INBOX = "https://d111111abcdef8.cloudfront.net/staff/"
+
+
+@pytest.fixture
+def contact_detail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AlertDetail=contact: emails also carry the name, phone and email."""
+    from notify_staff import handler
+
+    monkeypatch.setattr(
+        handler, "settings", handler.settings.model_copy(update={"alert_detail": "contact"})
+    )
 
 
 def test_stored_request_alerts_every_staff_email_and_phone_once(
@@ -29,11 +42,12 @@ def test_stored_request_alerts_every_staff_email_and_phone_once(
     assert sorted(e["to"][0] for e in sent["emails"]) == sorted(STAFF_EMAILS)
     for message in sent["emails"]:
         assert message["subject"] == f"New appointment request {reference}"
-        assert "Ana Núñez-O&#x27;Brien" in message["html"]
-        assert "Ana Núñez-O'Brien" in message["text"]
-        assert "+14155552671" in message["text"]
-        assert "requests show " + reference in message["text"]
-        assert fields["reason"].splitlines()[0] not in message["text"] + message["html"]
+        # AlertDetail=minimal (the default): a link to the request in the inbox, by reference
+        link = f"{INBOX}#/requests/{reference}"
+        assert link in message["text"]
+        assert f'href="{link}"' in message["html"]
+        for value in ("Ana", "2671", "ana.nunez", fields["reason"].splitlines()[0]):
+            assert value not in message["text"] + message["html"]
     assert [s["to"] for s in sent["sms"]] == [STAFF_PHONE]
     sms = sent["sms"][0]["message"]
     assert re.fullmatch(rf"New appointment request {reference} at \d\d:\d\d\. See email\.", sms)
@@ -78,8 +92,24 @@ def test_spam_request_sends_no_alert(invoke: Invoke, deliver: Deliver, aws: Loca
     assert all_items(aws)[0]["alert_state"] == "skipped"
 
 
+def test_contact_detail_emails_carry_contact_details_never_the_reason(
+    invoke: Invoke, deliver: Deliver, contact_detail: None
+) -> None:
+    fields = valid_fields()
+    reference = json_body(invoke(fields))["reference"]
+
+    deliver()
+
+    for message in outbox()["emails"]:
+        assert "Ana Núñez-O&#x27;Brien" in message["html"]
+        assert "Ana Núñez-O'Brien" in message["text"]
+        assert "+14155552671" in message["text"]
+        assert f"{INBOX}#/requests/{reference}" in message["text"]
+        assert fields["reason"].splitlines()[0] not in message["text"] + message["html"]
+
+
 def test_markup_and_header_injection_in_name_are_inert(
-    invoke: Invoke, deliver: Deliver, aws: Any
+    invoke: Invoke, deliver: Deliver, aws: Any, contact_detail: None
 ) -> None:
     # A name cannot hold < or CR/LF (the model refuses them), so store one directly to prove
     # the email would still be safe if such a value ever reached the table.

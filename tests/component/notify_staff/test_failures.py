@@ -150,7 +150,7 @@ def test_minimal_detail_email_holds_no_submitted_value(
         assert reference in everything
         for value in ("Ana", "Núñez", "ana.nunez", "555", "2671", "Anxiety", "New patient"):
             assert value not in everything
-        assert "intake --stack" in email["text"] or "requests show" in email["text"]
+        assert f"/staff/#/requests/{reference}" in email["text"]
 
 
 def test_no_staff_channels_configured_marks_the_alert_failed(

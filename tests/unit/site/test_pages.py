@@ -14,7 +14,10 @@ from intake_common.models import AppointmentRequest
 from scripts.site_index import INDEX, render
 
 SITE = Path(__file__).resolve().parents[3] / "site"
+# The public pages (one header and footer); the staff inbox has its own.
 PAGES = sorted(SITE.glob("*.html"))
+ALL_PAGES = sorted(SITE.rglob("*.html"))
+STAFF_JS = SITE / "staff" / "staff.js"
 
 
 class _Collect(HTMLParser):
@@ -37,7 +40,7 @@ def _parse(path: Path) -> _Collect:
     return parser
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", ALL_PAGES, ids=lambda p: p.relative_to(SITE).as_posix())
 def test_pages_have_no_inline_script_or_style_and_no_third_party(page: Path) -> None:
     parsed = _parse(page)
     tags = [tag for tag, _ in parsed.tags]
@@ -159,3 +162,43 @@ def test_the_pages_error_messages_are_the_servers_words() -> None:
     page_messages = set(re.findall(r'[a-z_]+: "([^"]+)"', joined))
     assert page_messages, "no messages found in app.js"
     assert page_messages <= set(_MESSAGES.values()), page_messages - set(_MESSAGES.values())
+
+
+def test_the_staff_page_is_not_indexed_and_its_script_writes_no_markup() -> None:
+    page = (SITE / "staff" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    script = STAFF_JS.read_text(encoding="utf-8")
+    # What staff see is set as text: a request's values can never become markup or script.
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink
+
+
+def test_the_staff_page_keeps_tokens_in_memory_only() -> None:
+    script = STAFF_JS.read_text(encoding="utf-8")
+    assert not re.search(r"localStorage\s*[.\[]", script)
+    assert not re.search(r"document\.cookie\s*=", script)
+    # sessionStorage holds the PKCE verifier across the one redirect, and why a session ended
+    assert set(re.findall(r"setItem\((\w+)", script)) == {"PKCE_KEY", "REASON_KEY"}
+    assert 'PKCE_KEY = "staff.pkce"' in script
+
+
+def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract() -> None:
+    from typing import get_args
+
+    from intake_common.item import STATUSES, AlertState
+
+    script = STAFF_JS.read_text(encoding="utf-8")
+
+    def labels(name: str) -> set[str]:
+        found = re.search(rf"var {name} = \{{([^}}]*)\}}", script)
+        assert found, name
+        pairs = re.findall(r'(?:^|,)\s*("?\w+"?)\s*:\s*"', found.group(1))
+        return {key.strip('"') for key in pairs}
+
+    assert labels("STATUS_LABELS") == set(STATUSES)
+    assert labels("ALERT_LABELS") == set(get_args(AlertState))
+    page = (SITE / "staff" / "index.html").read_text(encoding="utf-8")
+    filter_options = re.search(r'<select id="filter-status".*?</select>', page, re.S)
+    assert filter_options
+    options = set(re.findall(r'<option value="(\w*)">', filter_options.group(0)))
+    assert options == {"", *STATUSES}

@@ -1,0 +1,308 @@
+"""staff_api: the staff inbox's API, ``/staff/...`` behind the REST API's Cognito authorizer.
+
+Thin: who is signed in (the authorizer's claims), which group they are in, one call into
+``logic`` (the same rules as the ``intake requests`` commands: audit first, the real identity,
+expired means gone), and every error mapped to its status in one place. Answers are never
+cached (``no-store``), and carry what the inbox needs for a call back, nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from intake_common.errors import body_error
+from intake_common.gateway import cloudfront_only, json_response, secured
+from intake_common.item import STATUS_TRANSITIONS, STATUSES, RequestItem, RequestSummary
+from intake_common.observability import logger, metrics
+from intake_common.ports import StorageUnavailable
+from intake_common.settings import StaffSettings
+
+from . import adapters, logic
+from .ports import Actor, Dependencies
+
+# Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
+AGENT = f"clinic-intake/{__name__}"
+settings = StaffSettings.from_env()
+GROUPS = frozenset({"staff", "admin"})
+Period = Literal["today", "week", "month"]
+
+
+@cache
+def dependencies() -> Dependencies:
+    """The adapters, built once per execution environment, on first use."""
+    return adapters.build_for(settings, AGENT)
+
+
+app = APIGatewayRestResolver()
+app.use(middlewares=[cloudfront_only(settings.origin_verify.get_secret_value())])
+
+
+class Unauthorized(Exception):
+    """No signed-in user (API Gateway's authorizer refuses this first; this is a backstop)."""
+
+
+class Forbidden(Exception):
+    """Signed in, but not in a group that may do this."""
+
+
+class BadInput(Exception):
+    """A query or body the inbox would never send."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    actor: Actor
+    groups: frozenset[str]
+
+    @property
+    def admin(self) -> bool:
+        return "admin" in self.groups
+
+
+def parse_groups(value: object) -> frozenset[str]:
+    """``cognito:groups`` as the REST authorizer passes it (a string: "admin,staff" or
+    "[admin staff]"), or as a list."""
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    text = str(value or "").strip("[]")
+    return frozenset(part for part in text.replace(",", " ").split() if part)
+
+
+def signed_in() -> SignedIn:
+    """The user the authorizer verified; ``staff`` or ``admin``, or nothing is shown."""
+    claims: dict[str, Any] = app.current_event.request_context.authorizer.claims or {}
+    if not claims.get("sub") or claims.get("token_use", "id") != "id":
+        raise Unauthorized
+    groups = parse_groups(claims.get("cognito:groups")) & GROUPS
+    if not groups:
+        raise Forbidden(f"cognito:{claims['sub']}")
+    name = claims.get("email") or claims.get("cognito:username")
+    return SignedIn(Actor(f"cognito:{claims['sub']}", str(name) if name else None), groups)
+
+
+def admin() -> SignedIn:
+    user = signed_in()
+    if not user.admin:
+        raise Forbidden(user.actor.identity)
+    return user
+
+
+User = Annotated[SignedIn, Depends(signed_in)]
+Admin = Annotated[SignedIn, Depends(admin)]
+Deps = Annotated[Dependencies, Depends(dependencies)]
+
+
+def _since(period: str, now: datetime) -> datetime:
+    local = now.astimezone(settings.zone)
+    if period == "today":
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        return now - timedelta(days=7)
+    if period == "month":
+        return now - timedelta(days=30)
+    raise BadInput("period")
+
+
+def _now() -> datetime:
+    return datetime.now(settings.zone)
+
+
+def summary(row: RequestSummary) -> dict[str, Any]:
+    return row.model_dump(include={"reference", "created_at", "status", "full_name", "alert_state"})
+
+
+def detail(item: RequestItem) -> dict[str, Any]:
+    """Everything a call back needs; not the content hash, nor the raw alert leases."""
+    data = item.model_dump(
+        mode="json",
+        by_alias=True,
+        exclude={"content_hash", "alerts", "alert_retry", "alert_budget"},
+    )
+    # What the page may offer next (the same rule the mark endpoint enforces).
+    data["next_statuses"] = list(STATUS_TRANSITIONS[item.status])
+    data["alerts"] = [
+        {"channel": key.split(":", 1)[0], "state": record.state, "error": record.error}
+        for key, record in sorted(item.alerts.items())
+    ]
+    return data
+
+
+@app.get("/staff/me")
+def me(user: User) -> Response[str]:
+    return json_response(
+        HTTPStatus.OK, {"name": user.actor.name, "groups": sorted(user.groups), "admin": user.admin}
+    )
+
+
+@app.get("/staff/requests")
+def list_requests(user: User, deps: Deps) -> Response[str]:
+    """Newest first; filter by status and period; ``q`` finds one reference (or id)."""
+    query = app.current_event.query_string_parameters or {}
+    now = _now()
+    status = query.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise BadInput("status")
+    if query.get("q"):
+        item = logic.show(deps, user.actor, now, query["q"])
+        rows = [RequestSummary.model_validate(item.model_dump())]
+    else:
+        rows = logic.list_requests(
+            deps,
+            user.actor,
+            now,
+            status=status,
+            since=_since(query.get("period", "week"), now),
+            limit=200,
+        )
+    return json_response(HTTPStatus.OK, {"requests": [summary(row) for row in rows]})
+
+
+@app.get("/staff/requests/<reference>")
+def show(reference: str, user: User, deps: Deps) -> Response[str]:
+    item = logic.show(deps, user.actor, _now(), reference)
+    return json_response(HTTPStatus.OK, {"request": detail(item)})
+
+
+class MarkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    status: Literal["contacted", "scheduled", "closed"]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+@app.post("/staff/requests/<reference>/status")
+def mark(reference: str, user: User, deps: Deps) -> Response[str]:
+    body = _body(MarkBody)
+    marked = logic.mark(deps, user.actor, _now(), reference, body.status, body.note or None)
+    item = logic.find(deps, marked.reference, _now())
+    return json_response(HTTPStatus.OK, {"request": detail(item)})
+
+
+class EraseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    # The reference, typed again by the admin: the same confirmation as the command's.
+    confirm: Annotated[str, Field(max_length=40)]
+
+
+@app.post("/staff/requests/<reference>/erase")
+def erase(reference: str, user: Admin, deps: Deps) -> Response[str]:
+    body = _body(EraseBody)
+    now = _now()
+    item = logic.find(deps, reference, now)
+    if logic.find(deps, body.confirm, now).submission_id != item.submission_id:
+        raise BadInput("confirm")
+    erased = logic.erase(deps, user.actor, now, item.submission_id)
+    return json_response(
+        HTTPStatus.OK,
+        {"erased": erased.reference, "queued_messages_removed": erased.queued_messages_removed},
+    )
+
+
+@app.get("/staff/export")
+def export(user: Admin, deps: Deps) -> Response[str]:
+    """CSV of the period's requests: health data; the admin acknowledged it on the page."""
+    query = app.current_event.query_string_parameters or {}
+    if query.get("acknowledge") != "health-data":
+        raise BadInput("acknowledge")
+    now = _now()
+    items = logic.export(deps, user.actor, now, _since(query.get("period", "month"), now))
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type="text/csv; charset=utf-8",
+        body=logic.csv_text(items),
+        headers={"Content-Disposition": f'attachment; filename="requests-{now:%Y-%m-%d}.csv"'},
+    )
+
+
+def _body(model: type[MarkBody] | type[EraseBody]) -> Any:
+    try:
+        return model.model_validate_json(app.current_event.body or "{}")
+    except ValidationError as exc:
+        # Which field, never its value (hide_input_in_errors keeps it out of the exception).
+        location = exc.errors()[0].get("loc") or ("body",)
+        raise BadInput(str(location[0])) from exc
+
+
+# --- Every error, once -----------------------------------------------------------------
+def _problem(
+    status: int, code: str, message: str, field: str = "body", **extra: Any
+) -> Response[str]:
+    """The same error shape as the public API's: ``{"errors": [{field, code, message}]}``."""
+    body = body_error(code, message)
+    body["errors"][0]["field"] = field
+    body.update(extra)
+    return json_response(status, body)
+
+
+@app.exception_handler(Unauthorized)  # type: ignore[untyped-decorator]
+def _unauthorized(_: Unauthorized) -> Response[str]:
+    return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized", "Please sign in again.")
+
+
+@app.exception_handler(Forbidden)  # type: ignore[untyped-decorator]
+def _forbidden(exc: Forbidden) -> Response[str]:
+    # Who asked for what (an identity and a route, never a request's data): the alarm's lead.
+    logger.warning("staff action refused", by=str(exc), route=app.current_event.resource)
+    metrics.add_metric(name="StaffForbidden", unit="Count", value=1)
+    return _problem(HTTPStatus.FORBIDDEN, "forbidden", "Your account may not do this.")
+
+
+@app.exception_handler(BadInput)  # type: ignore[untyped-decorator]
+def _bad_input(exc: BadInput) -> Response[str]:
+    return _problem(
+        HTTPStatus.BAD_REQUEST, "bad_request", f"Please check the {exc} and retry.", field=str(exc)
+    )
+
+
+@app.exception_handler(logic.NotFound)  # type: ignore[untyped-decorator]
+def _not_found(exc: logic.NotFound) -> Response[str]:
+    return _problem(HTTPStatus.NOT_FOUND, "not_found", str(exc))
+
+
+@app.exception_handler(logic.AmbiguousReference)  # type: ignore[untyped-decorator]
+def _ambiguous(exc: logic.AmbiguousReference) -> Response[str]:
+    return _problem(HTTPStatus.CONFLICT, "ambiguous_reference", str(exc), ids=exc.ids)
+
+
+@app.exception_handler(logic.StaffError)  # type: ignore[untyped-decorator]
+def _refused(exc: logic.StaffError) -> Response[str]:
+    # NotAllowed (a closed request) and ChangedMeanwhile (someone else just changed it)
+    return _problem(HTTPStatus.CONFLICT, "refused", str(exc))
+
+
+@app.exception_handler(StorageUnavailable)  # type: ignore[untyped-decorator]
+def _unavailable(exc: StorageUnavailable) -> Response[str]:
+    logger.warning("storage unavailable", error=str(exc))
+    return _problem(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "unavailable",
+        "The requests could not be reached. Try again.",
+    )
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+def _unexpected(exc: Exception) -> Response[str]:
+    logger.error("unexpected error", error_type=type(exc).__name__)
+    metrics.add_metric(name="UnexpectedError", unit="Count", value=1)
+    return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal", "Something went wrong.")
+
+
+@app.not_found
+def _no_route(_: Exception) -> Response[str]:
+    return _problem(HTTPStatus.NOT_FOUND, "not_found", "There is nothing here.")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return secured(app.resolve(event, context))

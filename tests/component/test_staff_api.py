@@ -1,0 +1,321 @@
+"""staff_api's handler, called as API Gateway calls it after the Cognito authorizer, on moto
+(queues) and dynalite (the tables). The authorizer itself is exercised over HTTP in
+tests/integration/test_staff_api.py and in the browser in tests/e2e/test_staff_inbox.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import partial
+from typing import Any
+
+import pytest
+
+from intake_common.ports import StorageUnavailable
+from intake_local.template import LocalStack
+from staff_api import handler
+from staff_api.ports import AuditEntry
+from tests.support import swap
+from tests.support.aws import all_items, header, json_body
+from tests.support.data import valid_fields
+from tests.support.handlers import Invoke, claims_for, staff
+from tests.support.leaks import LeakGuard
+
+NURSE = claims_for("staff", "nurse@clinic.example")
+ADMIN = claims_for("admin", "lead@clinic.example")
+
+Call = Any
+
+
+@pytest.fixture
+def call(aws: LocalStack, leak_guard: LeakGuard) -> Call:
+    return partial(staff, leak_guard)
+
+
+def _submit(invoke: Invoke, **overrides: Any) -> str:
+    response = invoke(valid_fields(**overrides))
+    assert response["statusCode"] == 201, response["body"]
+    reference: str = json_body(response)["reference"]
+    return reference
+
+
+def _audit(stack: LocalStack) -> list[dict[str, Any]]:
+    return sorted(all_items(stack, "AuditTable"), key=lambda entry: entry["entry"])
+
+
+def test_staff_list_today_newest_first_with_no_store(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    first = _submit(invoke, full_name="First Caller")
+    second = _submit(invoke, full_name="Second Caller")
+
+    response = call("GET", "/staff/requests", claims=NURSE, query="period=today")
+
+    assert response["statusCode"] == 200
+    assert header(response, "Cache-Control") == "no-store"
+    rows = json_body(response)["requests"]
+    assert [row["reference"] for row in rows[:2]] == [second, first]
+    assert set(rows[0]) == {"reference", "created_at", "status", "full_name", "alert_state"}
+    (entry,) = _audit(aws)
+    assert entry["action"] == "list"
+    assert entry["by"] == f"cognito:{NURSE['sub']}"
+    assert entry["by_name"] == "nurse@clinic.example"
+
+
+def test_list_filters_by_status_and_finds_one_reference(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    wanted = _submit(invoke)
+    other = _submit(invoke)
+    call("POST", f"/staff/requests/{other}/status", claims=NURSE, body={"status": "contacted"})
+
+    new = json_body(call("GET", "/staff/requests", claims=NURSE, query="status=new"))
+    contacted = json_body(call("GET", "/staff/requests", claims=NURSE, query="status=contacted"))
+    typed = wanted.lower().replace("-", " ")
+    found = json_body(call("GET", "/staff/requests", claims=NURSE, query=f"q={typed}"))
+
+    assert {row["reference"] for row in new["requests"]} == {wanted}
+    assert {row["reference"] for row in contacted["requests"]} == {other}
+    assert [row["reference"] for row in found["requests"]] == [wanted]
+
+
+def test_opening_a_request_shows_the_call_back_details_and_is_audited(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    reference = _submit(invoke, reason="Panic at work since spring.")
+
+    response = call("GET", f"/staff/requests/{reference}", claims=NURSE)
+
+    assert response["statusCode"] == 200
+    assert header(response, "Cache-Control") == "no-store"
+    request = json_body(response)["request"]
+    assert request["reference"] == reference
+    assert request["phone"] == "+14155552671"
+    assert request["reason"] == "Panic at work since spring."
+    assert request["next_statuses"] == ["contacted", "scheduled", "closed"]
+    assert "content_hash" not in request
+    assert "alert_retry" not in request
+    show = [entry for entry in _audit(aws) if entry["action"] == "show"]
+    assert [(entry["reference"], entry["by_name"]) for entry in show] == [
+        (reference, "nurse@clinic.example")
+    ]
+
+
+def test_mark_contacted_with_a_note_adds_to_the_history(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    reference = _submit(invoke)
+
+    response = call(
+        "POST",
+        f"/staff/requests/{reference}/status",
+        claims=NURSE,
+        body={"status": "contacted", "note": "Left a voicemail"},
+    )
+
+    assert response["statusCode"] == 200
+    request = json_body(response)["request"]
+    assert request["status"] == "contacted"
+    assert request["next_statuses"] == ["scheduled", "closed"]
+    (change,) = request["history"]
+    assert (change["from"], change["to"], change["by"], change["note"]) == (
+        "new",
+        "contacted",
+        "nurse@clinic.example",
+        "Left a voicemail",
+    )
+    marks = [entry for entry in _audit(aws) if entry["action"] == "mark"]
+    assert [(entry["status"], entry["by"]) for entry in marks] == [
+        ("contacted", f"cognito:{NURSE['sub']}")
+    ]
+    # The note is the request's own history, not the audit trail's
+    assert all("Left a voicemail" not in str(entry) for entry in _audit(aws))
+
+
+def test_a_change_the_request_may_not_make_is_refused_with_what_it_may(
+    call: Call, invoke: Invoke
+) -> None:
+    reference = _submit(invoke)
+    path = f"/staff/requests/{reference}/status"
+    call("POST", path, claims=NURSE, body={"status": "closed"})
+
+    response = call("POST", path, claims=NURSE, body={"status": "contacted"})
+
+    assert response["statusCode"] == 409
+    assert "closed" in json_body(response)["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "new"}, "status"),
+        ({"status": "contacted", "note": "x" * 501}, "note"),
+        ({"status": "contacted", "extra": "Private words"}, "extra"),
+        ({}, "status"),
+    ],
+)
+def test_a_body_the_inbox_would_not_send_is_a_400_that_echoes_nothing(
+    call: Call, invoke: Invoke, body: dict[str, Any], field: str
+) -> None:
+    reference = _submit(invoke)
+
+    response = call("POST", f"/staff/requests/{reference}/status", claims=NURSE, body=body)
+
+    assert response["statusCode"] == 400
+    (error,) = json_body(response)["errors"]
+    assert (error["code"], error["field"]) == ("bad_request", field)
+    assert "xxxx" not in response["body"]
+    assert "Private words" not in response["body"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body"),
+    [
+        ("POST", "/staff/requests/{ref}/erase", "", {"confirm": "{ref}"}),
+        ("GET", "/staff/export", "acknowledge=health-data", None),
+    ],
+)
+def test_a_staff_user_is_refused_the_admin_actions(
+    call: Call,
+    invoke: Invoke,
+    aws: LocalStack,
+    logs: io.StringIO,
+    capsys: pytest.CaptureFixture[str],
+    leak_guard: LeakGuard,
+    method: str,
+    path: str,
+    query: str,
+    body: dict[str, str] | None,
+) -> None:
+    reference = _submit(invoke)
+    filled = {k: v.replace("{ref}", reference) for k, v in (body or {}).items()}
+
+    response = call(
+        method, path.replace("{ref}", reference), claims=NURSE, query=query, body=filled or None
+    )
+
+    assert response["statusCode"] == 403
+    assert json_body(response)["errors"][0]["code"] == "forbidden"
+    assert len(all_items(aws)) == 1
+    assert _audit(aws) == []  # refused before anything was read
+    # The alarm's lead: who asked (the StaffAccessRefused alarm counts the metric)
+    refused = [line for line in logs.getvalue().splitlines() if "staff action refused" in line]
+    assert len(refused) == 1
+    assert f"cognito:{NURSE['sub']}" in refused[0]
+    metrics = capsys.readouterr().out
+    leak_guard.check("metrics", metrics)  # read here, so the guard's own check would miss it
+    assert '"StaffForbidden"' in metrics
+
+
+def test_the_admin_erases_only_with_the_reference_typed_again(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    reference = _submit(invoke)
+    other = _submit(invoke)
+    path = f"/staff/requests/{reference}/erase"
+
+    wrong = call("POST", path, claims=ADMIN, body={"confirm": other})
+    assert wrong["statusCode"] == 400
+    assert len(all_items(aws)) == 2
+
+    response = call("POST", path, claims=ADMIN, body={"confirm": reference.lower()})
+
+    assert response["statusCode"] == 200
+    assert json_body(response)["erased"] == reference
+    assert [item["reference"] for item in all_items(aws)] == [other]
+    erased = [entry for entry in _audit(aws) if entry["action"] == "erase"]
+    assert [(entry["reference"], entry["by"]) for entry in erased] == [
+        (reference, f"cognito:{ADMIN['sub']}")
+    ]
+    assert call("GET", f"/staff/requests/{reference}", claims=ADMIN)["statusCode"] == 404
+
+
+def test_the_admin_export_needs_the_acknowledgement_and_is_a_safe_csv(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    reference = _submit(invoke, reason="=HYPERLINK(1)")
+
+    refused = call("GET", "/staff/export", claims=ADMIN)
+    response = call("GET", "/staff/export", claims=ADMIN, query="acknowledge=health-data")
+
+    assert refused["statusCode"] == 400
+    assert response["statusCode"] == 200
+    assert header(response, "Content-Type") == "text/csv; charset=utf-8"
+    assert header(response, "Cache-Control") == "no-store"
+    assert "attachment" in (header(response, "Content-Disposition") or "")
+    (row,) = list(csv.DictReader(io.StringIO(response["body"])))
+    assert row["reference"] == reference
+    assert row["reason"] == "'=HYPERLINK(1)"
+    assert [entry["action"] for entry in _audit(aws)] == ["export"]
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"),
+    [
+        (None, 401),
+        ({**NURSE, "token_use": "access"}, 401),
+        ({k: v for k, v in NURSE.items() if k != "sub"}, 401),
+        (claims_for(None), 403),
+        (claims_for("patients"), 403),
+    ],
+)
+def test_without_a_staff_identity_nothing_is_shown(
+    call: Call, invoke: Invoke, aws: LocalStack, claims: dict[str, str] | None, status: int
+) -> None:
+    reference = _submit(invoke)
+
+    response = call("GET", f"/staff/requests/{reference}", claims=claims)
+
+    assert response["statusCode"] == status
+    assert _audit(aws) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "groups"),
+    [
+        ("admin", {"admin"}),
+        ("staff,admin", {"staff", "admin"}),
+        ("[staff admin]", {"staff", "admin"}),
+        (["staff"], {"staff"}),
+        ("", set()),
+    ],
+)
+def test_groups_are_read_in_every_shape_the_authorizer_passes(value: Any, groups: set[str]) -> None:
+    assert handler.parse_groups(value) == groups
+
+
+def test_a_call_that_skipped_cloudfront_is_refused(call: Call, invoke: Invoke) -> None:
+    reference = _submit(invoke)
+
+    response = call("GET", f"/staff/requests/{reference}", claims=NURSE, through_cloudfront=False)
+
+    assert response["statusCode"] == 403
+
+
+def test_unknown_reference_and_unknown_route_are_404(call: Call, aws: LocalStack) -> None:
+    missing = call("GET", "/staff/requests/ZZZZ-ZZZZ", claims=NURSE)
+    nowhere = call("GET", "/staff/nothing", claims=NURSE)
+
+    assert missing["statusCode"] == 404
+    assert "ZZZZ-ZZZZ" in json_body(missing)["errors"][0]["message"]
+    assert nowhere["statusCode"] == 404
+
+
+class _BrokenAudit:
+    def record(self, entry: AuditEntry) -> None:
+        raise StorageUnavailable("ProvisionedThroughputExceededException")
+
+
+def test_when_the_audit_trail_cannot_be_written_nothing_is_revealed(
+    call: Call, invoke: Invoke
+) -> None:
+    reference = _submit(invoke, full_name="Hidden Person")
+
+    with swap.dependencies(handler, audit=_BrokenAudit()):
+        shown = call("GET", f"/staff/requests/{reference}", claims=NURSE)
+        listed = call("GET", "/staff/requests", claims=NURSE)
+
+    for response in (shown, listed):
+        assert response["statusCode"] == 503
+        assert "Hidden Person" not in response["body"]
+        assert header(response, "Cache-Control") == "no-store"
