@@ -124,7 +124,7 @@ clean:
 openapi: install
 	$(PY) -m submit_request.openapi > docs/openapi.json
 
-## site-index: rebuild the site's search index from its pages
+## site-index: rebuild the site's generated files (search index, crisis phrases)
 site-index: install
 	$(PY) infra/scripts/site_index.py
 

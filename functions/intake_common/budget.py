@@ -66,6 +66,8 @@ class BudgetWindow(BaseModel):
     window: str
     granted: frozenset[str] = Field(default_factory=frozenset)
     held: int = 0
+    # Of those held, how many were urgent (their summary says so: call back today).
+    held_urgent: int = 0
     summary_sent_at: str | None = None
     summary_lease_until: int | None = None
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .budget import Decision
 from .contract import AlertChannel
+from .crisis import suggests_crisis
 from .models import (
     SMOKE_TEST_RETENTION_DAYS,
     AppointmentRequest,
@@ -49,13 +50,20 @@ STATUS_TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
     "closed": (),
 }
 
+# The visitor's confirmation email is recorded beside the staff alerts under this key; a
+# "skipped" one says why (``sent_today``: the address had one today; ``alert_limit``).
+CONFIRMATION_ALERT = "confirmation:visitor"
+ConfirmationState = Literal[
+    "not_requested", "pending", "sent", "sent_today", "alert_limit", "failed"
+]
+
 # --- Alert state: whether staff were told ----------------------------------------------------
 # ``pending`` from the insert until notify_staff finishes; then, once: ``sent`` (someone was
 # reached one by one), ``summarized`` (the alert budget held every channel: staff get a summary
 # after the window), or ``failed`` (nobody: an alarm fires). ``skipped`` from the insert, spam.
 AlertState = Literal["pending", "sent", "summarized", "failed", "skipped"]
 # One (channel, recipient) alert: ``sending`` under a lease, then ``sent`` or ``failed``.
-ChannelState = Literal["sending", "sent", "failed"]
+ChannelState = Literal["sending", "sent", "failed", "skipped"]
 
 
 class Index(StrEnum):
@@ -79,7 +87,7 @@ INDEXES: dict[Index, IndexKeys] = {
     Index.BY_STATUS: IndexKeys(
         "status",
         "created_at",
-        ("reference", "full_name", "visit_type", "alert_state", "expires_at"),
+        ("reference", "full_name", "visit_type", "alert_state", "expires_at", "urgent"),
     ),
     Index.BY_ALERT_STATE: IndexKeys("alert_state", "created_at"),
 }
@@ -167,6 +175,11 @@ class RequestItem(BaseModel):
     preferred_date: str | None = None
     preferred_time: PreferredTime = "any"
     reason: str | None = None
+    # The visitor asked for a confirmation email (sent once, by notify_staff: "confirmation").
+    confirmation_email: bool = False
+    # The reason suggests suicidal thoughts or self-harm (crisis.py): staff call back today.
+    # Only this yes or no is kept, never which words.
+    urgent: bool = False
     consent_version: str
     # Tells a retry (same content) from a conflicting reuse of the id.
     content_hash: str
@@ -207,6 +220,7 @@ class RequestItem(BaseModel):
                 "content_hash": request.content_hash(),
                 "expires_at": int((now + timedelta(days=retention_days)).timestamp()),
                 "alert_state": "skipped" if spam else "pending",
+                "urgent": suggests_crisis(request.reason),
                 "smoke_test": smoke,
             }
         )
@@ -222,6 +236,18 @@ class RequestItem(BaseModel):
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= int(now.timestamp())
+
+    @property
+    def confirmation_state(self) -> ConfirmationState:
+        """What became of the visitor's confirmation email."""
+        if not self.confirmation_email or self.smoke_test:
+            return "not_requested"
+        record = self.alerts.get(CONFIRMATION_ALERT)
+        if record is None or record.state == "sending":
+            return "pending"
+        if record.state == "skipped":
+            return "alert_limit" if record.error == "alert_limit" else "sent_today"
+        return record.state
 
     def may_become(self, status: RequestStatus) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
@@ -240,6 +266,12 @@ class RequestSummary(BaseModel):
     visit_type: VisitType | None = None
     alert_state: AlertState | None = None
     expires_at: int = 0
+    urgent: bool = False
+
+    @property
+    def needs_call_today(self) -> bool:
+        """Urgent and not yet closed: what staff lists put first."""
+        return self.urgent and self.status != "closed"
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= int(now.timestamp())
@@ -351,10 +383,11 @@ class ReleaseAlert:
 
 @dataclass(frozen=True)
 class RecordAlert:
-    """Record a finished alert: sent, or failed for good with its error code."""
+    """Record a finished alert: sent, failed for good with its error code, or skipped (a
+    visitor's confirmation not sent, with the reason)."""
 
     key: str
-    state: Literal["sent", "failed"]
+    state: Literal["sent", "failed", "skipped"]
     at: str
     error: str = ""
 

@@ -251,6 +251,10 @@ class AppointmentRequest(BaseModel):
     preferred_date: Annotated[date | None, BeforeValidator(_empty_to_none)] = None
     preferred_time: Annotated[PreferredTime, BeforeValidator(lambda v: v or "any")] = "any"
     reason: Annotated[Reason | None, BeforeValidator(_empty_to_none)] = None
+    # "Email me a confirmation": one short email to ``email`` (notify_staff sends it).
+    confirmation_email: Annotated[
+        bool, Field(description="Email the visitor a confirmation with the reference")
+    ] = False
     consent: Annotated[bool, Field(description="Must be true: the privacy notice was accepted")]
     consent_version: ConsentVersion
     website: Annotated[str, Field(max_length=HONEYPOT_MAX, description="Leave empty")] = ""
@@ -297,6 +301,7 @@ class AppointmentRequest(BaseModel):
             "preferred_date": self.preferred_date.isoformat() if self.preferred_date else None,
             "preferred_time": self.preferred_time,
             "reason": self.reason,
+            "confirmation_email": self.confirmation_email,
             "consent_version": self.consent_version,
         }
 

@@ -47,10 +47,25 @@ class AlertBudget(Protocol):
     """The alert limits table: per channel and window, who was alerted one by one."""
 
     def reserve(
-        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+        self,
+        channel: AlertChannel,
+        window: str,
+        request_id: str,
+        cap: int,
+        expires_at: int,
+        *,
+        urgent: bool = False,
+        counted: bool = True,
     ) -> Decision:
-        """``granted`` while the window has room (the same request is granted again on a
-        retry), else ``held`` (and counted)."""
+        """``granted`` while the window has room (the same id is granted again on a retry),
+        else ``held``: counted for the window's summary (``held``, and ``held_urgent`` for an
+        urgent request) unless ``counted`` is false (a visitor's confirmation, which staff's
+        summary does not announce)."""
+        ...
+
+    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
+        """Take ``key`` for ``owner`` (true), or find it taken by another owner (false). The
+        same owner takes it again on a retry. Kept until ``expires_at`` (TTL)."""
         ...
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None: ...

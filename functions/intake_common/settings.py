@@ -54,6 +54,11 @@ class SubmitSettings(_EnvModel):
     retention_days: Annotated[int, Field(alias="RETENTION_DAYS", ge=1, le=3650)] = 365
     allowed_origins: Annotated[CommaList, Field(alias="ALLOWED_ORIGINS")] = ()
     thank_you_path: Annotated[str, Field(alias="THANK_YOU_PATH", pattern=r"^/")] = "/thank-you.html"
+    # The same page with the 988 box first, for a request that suggests a crisis (a neutral
+    # name: it stays in the browser's history).
+    urgent_thank_you_path: Annotated[str, Field(alias="URGENT_THANK_YOU_PATH", pattern=r"^/")] = (
+        "/request-received.html"
+    )
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
     sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
     # What CloudFront sends in X-Origin-Verify; empty: no check (the local stack sets one).
@@ -97,10 +102,16 @@ class NotifySettings(_EnvModel):
     ses_configuration_set: Annotated[str, Field(alias="SES_CONFIGURATION_SET")] = ""
     staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
     staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
-    alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "contact"
+    alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "minimal"
     # The staff inbox; an alert links to ``<staff_url>#/requests/<reference>``.
     staff_url: Annotated[str, Field(alias="STAFF_URL", pattern=r"^(https?://\S+/)?$")] = ""
     send_lease_seconds: Annotated[int, Field(alias="SEND_LEASE_SECONDS", ge=5, le=900)] = 120
+    # The visitor's confirmation email: how to reach the clinic, and the ledger's hashing key
+    # (one confirmation per address per day).
+    clinic_phone: Annotated[
+        str, Field(alias="CLINIC_PHONE", pattern=r"^(\+[1-9][0-9]{7,14})?$")
+    ] = ""
+    confirmation_key: Annotated[SecretStr, Field(alias="CONFIRMATION_KEY")] = SecretStr("")
 
     @field_validator("staff_phones")
     @classmethod

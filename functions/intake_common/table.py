@@ -186,12 +186,16 @@ class DynamoAlertBudget:
         self.client = client
 
     def _update(self, channel: AlertChannel, window: str, **kwargs: Any) -> bool:
+        return self._write(limit_key(channel, window), **kwargs)
+
+    def _write(self, key: str, **kwargs: Any) -> bool:
+        """A conditional UpdateItem on one item of the table: false if its condition failed."""
         if "ExpressionAttributeValues" in kwargs:
             kwargs["ExpressionAttributeValues"] = to_attributes(kwargs["ExpressionAttributeValues"])
         try:
             self.client.update_item(
                 TableName=self.table_name,
-                Key={LIMITS_KEY: {"S": limit_key(channel, window)}},
+                Key={LIMITS_KEY: {"S": key}},
                 **kwargs,
             )
         except ClientError as exc:
@@ -203,7 +207,15 @@ class DynamoAlertBudget:
         return True
 
     def reserve(
-        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+        self,
+        channel: AlertChannel,
+        window: str,
+        request_id: str,
+        cap: int,
+        expires_at: int,
+        *,
+        urgent: bool = False,
+        counted: bool = True,
     ) -> Decision:
         labels = "SET #channel = :channel, #window = :window, #expires = :expires"
         names = {"#channel": "channel", "#window": "window", "#expires": "expires_at"}
@@ -226,14 +238,33 @@ class DynamoAlertBudget:
         )
         if granted:
             return "granted"
-        self._update(
-            channel,
-            window,
-            UpdateExpression=f"ADD #held :one {labels}",
-            ExpressionAttributeNames={**names, "#held": "held"},
-            ExpressionAttributeValues={**values, ":one": 1},
-        )
+        if counted:
+            held = "ADD #held :one, #urgent :one" if urgent else "ADD #held :one"
+            self._update(
+                channel,
+                window,
+                UpdateExpression=f"{held} {labels}",
+                ExpressionAttributeNames={
+                    **names,
+                    "#held": "held",
+                    **({"#urgent": "held_urgent"} if urgent else {}),
+                },
+                ExpressionAttributeValues={**values, ":one": 1},
+            )
         return "held"
+
+    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
+        return self._write(
+            key,
+            UpdateExpression="SET #owner = :owner, #expires = :expires",
+            ConditionExpression="attribute_not_exists(#key) OR #owner = :owner",
+            ExpressionAttributeNames={
+                "#key": LIMITS_KEY,
+                "#owner": "owner",
+                "#expires": "expires_at",
+            },
+            ExpressionAttributeValues={":owner": owner, ":expires": expires_at},
+        )
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
         try:

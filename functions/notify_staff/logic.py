@@ -4,7 +4,8 @@ First the alert budget (``intake_common/budget.py``): per channel, the request i
 alert of its own, or held for the window's summary; the decision is recorded on the request,
 once. Then per (channel, recipient) the item records ``sending`` (a lease), then ``sent`` or
 ``failed``.
-A retry skips what is recorded, so a replayed or duplicated message sends nothing twice. If the
+A retry skips what is recorded, so a replayed or duplicated message sends nothing twice. The
+visitor's confirmation email (if they asked) goes through the same claim, send, record. If the
 process dies between the send and the record, the lease runs out and the retry sends again:
 both channels are *at least once*, because a duplicate staff alert is a nuisance while a lost
 one is a person asking for help whom nobody calls back.
@@ -12,6 +13,8 @@ one is a person asking for help whom nobody calls back.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -19,8 +22,10 @@ from typing import Literal
 from intake_common.budget import KEEP_DAYS, Decision, window_name, window_start
 from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.item import (
+    CONFIRMATION_ALERT,
     ClaimAlert,
     CompleteAlerts,
+    ConfirmationState,
     DecideBudget,
     RecordAlert,
     ReleaseAlert,
@@ -32,6 +37,7 @@ from intake_common.settings import NotifySettings
 from .ports import Dependencies, PermanentSendError, TransientSendError
 from .render import (
     Email,
+    render_confirmation,
     render_email,
     render_sms,
     render_summary_email,
@@ -39,6 +45,11 @@ from .render import (
 )
 
 Sent = Literal["sent", "failed", "retry", "done"]
+# What became of the visitor's confirmation email (the staff email says it).
+Confirmation = ConfirmationState | Literal["retry"]
+CONFIRMATION = CONFIRMATION_ALERT
+# The ledger keeps "this address had its confirmation today" this long (then TTL).
+LEDGER_KEEP_SECONDS = 2 * 86400
 
 
 class RequestNotFound(Exception):
@@ -89,8 +100,12 @@ def handle_alert(
     decisions = {
         channel: _budget(request, channel, settings, deps, now) for channel in _channels(settings)
     }
+    # The visitor's confirmation first, so that the staff email can say what became of it.
+    confirmation = _confirm_once(request, settings, deps, now)
     outgoing = Outgoing(
-        email=render_email(request, settings) if decisions.get("email") == "granted" else None,
+        email=render_email(request, settings, confirmation)
+        if decisions.get("email") == "granted"
+        else None,
         sms=render_sms(request, settings) if decisions.get("sms") == "granted" else None,
     )
     results = [
@@ -98,7 +113,7 @@ def handle_alert(
         for target in targets(settings)
         if decisions[target.channel] == "granted"
     ]
-    if "retry" in results:
+    if "retry" in results or confirmation == "retry":
         raise RetryLater(request_id)
     state: Literal["sent", "summarized", "failed"]
     if "sent" in results:
@@ -114,6 +129,72 @@ def handle_alert(
         )
     deps.store.change(request_id, CompleteAlerts(state, now.isoformat(timespec="milliseconds")))
     return state
+
+
+def address_key(email: str, day: str, key: str) -> str:
+    """The confirmation ledger's key for an address and a day: a keyed hash, never the address."""
+    digest = hmac.new(key.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return f"confirmation#{digest[:32]}#{day}"
+
+
+def _confirm_once(
+    request: RequestItem, settings: NotifySettings, deps: Dependencies, now: datetime
+) -> Confirmation:
+    """Email the visitor their confirmation, if they asked: once per request, at most once per
+    address per day (the form cannot be used to mail a stranger again and again), and within
+    the email alert budget (a held confirmation is not sent, and not announced to staff)."""
+    if request.confirmation_state != "pending":
+        return request.confirmation_state  # not asked for, or done (a replay sends nothing)
+    at = now.isoformat(timespec="milliseconds")
+    epoch = int(now.timestamp())
+    day = now.astimezone(settings.zone).date().isoformat()
+    ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
+    log = {"submission_id": request.submission_id}
+    if not deps.budget.claim_once(ledger, request.submission_id, epoch + LEDGER_KEEP_SECONDS):
+        return _skip(request, "sent_today", at, deps)
+    start = window_start(now, settings.budget_window_minutes)
+    expires = int(start.timestamp()) + settings.budget_window_minutes * 60 + KEEP_DAYS * 86400
+    decision = deps.budget.reserve(
+        "email",
+        window_name(start),
+        f"{request.submission_id}#confirmation",
+        settings.emails_per_window,
+        expires,
+        counted=False,
+    )
+    if decision == "held":
+        return _skip(request, "alert_limit", at, deps)
+    claim = ClaimAlert(CONFIRMATION, at, epoch, epoch + settings.send_lease_seconds)
+    if not deps.store.change(request.submission_id, claim):
+        return "retry"  # another delivery is sending it right now
+    email = render_confirmation(request, settings)
+    try:
+        deps.mailer.send(request.email, email.subject, email.text, email.html)
+    except TransientSendError as exc:
+        deps.store.change(request.submission_id, ReleaseAlert(CONFIRMATION, str(exc), at))
+        logger.warning("confirmation failed, will retry", error=str(exc), extra=log)
+        return "retry"
+    except PermanentSendError as exc:
+        deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "failed", at, exc.code))
+        metrics.add_metric(name="ConfirmationNotSent", unit="Count", value=1)
+        logger.warning("confirmation rejected", error=exc.code, extra=log)
+        return "failed"
+    deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "sent", at))
+    metrics.add_metric(name="ConfirmationSent", unit="Count", value=1)
+    logger.info("confirmation sent", extra=log)
+    return "sent"
+
+
+def _skip(
+    request: RequestItem,
+    why: Literal["sent_today", "alert_limit"],
+    at: str,
+    deps: Dependencies,
+) -> Confirmation:
+    deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "skipped", at, why))
+    metrics.add_metric(name="ConfirmationNotSent", unit="Count", value=1)
+    logger.info("confirmation not sent", reason=why, submission_id=request.submission_id)
+    return why
 
 
 def _channels(settings: NotifySettings) -> list[AlertChannel]:
@@ -139,7 +220,9 @@ def _budget(
     start = window_start(now, settings.budget_window_minutes)
     cap = settings.sms_per_window if channel == "sms" else settings.emails_per_window
     expires = int(start.timestamp()) + settings.budget_window_minutes * 60 + KEEP_DAYS * 86400
-    decision = deps.budget.reserve(channel, window_name(start), request.submission_id, cap, expires)
+    decision = deps.budget.reserve(
+        channel, window_name(start), request.submission_id, cap, expires, urgent=request.urgent
+    )
     if decision == "held":
         metrics.add_metric(name="AlertBudgetExceeded", unit="Count", value=1)
         logger.warning(
@@ -170,12 +253,11 @@ def handle_summary(
     try:
         for target in recipients:
             if channel == "email":
-                email = render_summary_email(budget.held, window, settings)
+                email = render_summary_email(budget.held, budget.held_urgent, window, settings)
                 deps.mailer.send(target.recipient, email.subject, email.text, email.html)
             else:
-                deps.texter.send(
-                    target.recipient, render_summary_sms(budget.held, window, settings)
-                )
+                text = render_summary_sms(budget.held, budget.held_urgent, window, settings)
+                deps.texter.send(target.recipient, text)
     except TransientSendError as exc:
         deps.budget.release_summary(channel, window)
         logger.warning("budget summary failed, will retry", channel=channel, error=str(exc))

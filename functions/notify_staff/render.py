@@ -1,9 +1,12 @@
-"""The staff alert's words: one email (text and HTML) and one SMS per request.
+"""The alerts' words: one staff email (text and HTML) and one SMS per request, and the
+visitor's confirmation email.
 
-What they may hold is the privacy rule of the whole product: the SMS holds the reference and
-the time only; the email the reference, the time and, at ``AlertDetail=contact``, how to reach
-the person, never the reason they gave. Every value in the HTML is escaped, and the subject is
-fixed text and our own reference, so nothing typed reaches a mail header.
+What they may hold is the privacy rule of the whole product: the SMS holds the reference, the
+time and, for an urgent request, "Urgent: please call back today"; the staff email the same
+and, at ``AlertDetail=contact``, how to reach the person, never the reason they gave nor which
+words made it urgent. The visitor's confirmation holds their first name and the reference,
+nothing else they typed. Every value in the HTML is escaped, and subjects are fixed text and
+our own reference, so nothing typed reaches a mail header.
 """
 
 from __future__ import annotations
@@ -44,7 +47,21 @@ _LABELS = {
 }
 
 
-def render_email(request: RequestItem, settings: NotifySettings) -> Email:
+CLINIC_NAME = "Riverbend Clinic"
+URGENT = "Urgent: please call back today."
+_CONFIRMATION_LINES = {
+    "not_requested": "not asked for",
+    "sent": "sent to the address they gave",
+    "sent_today": "not sent: one was already sent to this address today",
+    "alert_limit": "not sent: the email alert limit was reached",
+    "failed": "not sent: the address was refused",
+    "retry": "not sent yet: it will be retried",
+}
+
+
+def render_email(
+    request: RequestItem, settings: NotifySettings, confirmation: str = "not_requested"
+) -> Email:
     """The staff email. The subject holds fixed text and the reference only; every value in
     the HTML is escaped; the free-text reason is never included."""
     received = _local_time(request.created_at, settings.zone)
@@ -53,6 +70,8 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
         ("Reference", request.reference),
         ("Received", f"{received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})"),
     ]
+    if not request.smoke_test:
+        rows.append(("Confirmation to the visitor", _CONFIRMATION_LINES[confirmation]))
     if settings.alert_detail == "contact":
         when = request.preferred_date or "no preferred date"
         rows += [
@@ -66,6 +85,8 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
     intro = (
         "TEST: this request was sent by `intake smoke` after a deploy. No action is needed."
         if request.smoke_test
+        else f"{URGENT} A new appointment request has arrived."
+        if request.urgent
         else "A new appointment request has arrived."
     )
     outro = (
@@ -87,7 +108,13 @@ def render_email(request: RequestItem, settings: NotifySettings) -> Email:
         f'<p>{html.escape(outro)}</p><p><a href="{html.escape(link)}">{html.escape(link)}</a>'
         "</p></body></html>"
     )
-    subject = "TEST (post-deploy check)" if request.smoke_test else "New appointment request"
+    subject = (
+        "TEST (post-deploy check)"
+        if request.smoke_test
+        else "Urgent: new appointment request"
+        if request.urgent
+        else "New appointment request"
+    )
     return Email(subject=f"{subject} {request.reference}", text=text, html=body)
 
 
@@ -99,6 +126,8 @@ def render_sms(request: RequestItem, settings: NotifySettings) -> str:
         message = f"TEST {request.reference} at {received:%H:%M}: post-deploy check, no action."
     else:
         message = f"New appointment request {request.reference} at {received:%H:%M}. {where}"
+        if request.urgent:
+            message = f"{URGENT} {message}"
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message
@@ -108,27 +137,39 @@ def _local_time(created_at: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(created_at).astimezone(zone)
 
 
-def render_summary_sms(held: int, window: str, settings: NotifySettings) -> str:
+def render_summary_sms(held: int, urgent: int, window: str, settings: NotifySettings) -> str:
     """The one text that replaces ``held`` alerts of a window, in one GSM-7 segment."""
     start, end = _window_times(window, settings)
     where = "See email." if settings.staff_emails else "See the staff tools."
     plural = "request was" if held == 1 else "requests were"
-    message = f"Alert limit: {held} more {plural} received {start:%H:%M}-{end:%H:%M}. {where}"
+    first = f"{urgent} urgent, call back today. " if urgent else ""
+    message = (
+        f"Alert limit: {held} more {plural} received {start:%H:%M}-{end:%H:%M}. {first}{where}"
+    )
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message
 
 
-def render_summary_email(held: int, window: str, settings: NotifySettings) -> Email:
-    """The one email that replaces ``held`` alerts of a window: a count, never a request."""
+def render_summary_email(held: int, urgent: int, window: str, settings: NotifySettings) -> Email:
+    """The one email that replaces ``held`` alerts of a window: counts, never a request."""
     start, end = _window_times(window, settings)
     span = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} ({settings.clinic_timezone})"
     plural = "request" if held == 1 else "requests"
     subject = f"Alert limit reached: {held} more {plural} {start:%H:%M}-{end:%H:%M}"
+    marked = (
+        f"{urgent} of them {'is' if urgent == 1 else 'are'} marked urgent: the inbox lists "
+        "urgent requests first; please call them back today.\n\n"
+        if urgent
+        else ""
+    )
+    if urgent:
+        subject = f"Urgent: {subject}"
     text = (
         f"{held} more appointment {plural} arrived {span} than the alert limit lets us send "
         "one by one. They are all stored; none was lost. Please look through the new requests "
         "now and call back the ones that need it.\n\n"
+        f"{marked}"
         "Open the staff inbox:\n"
         f"  {settings.staff_url or 'intake requests list'}\n\n"
         "If this was not a busy hour, someone may be sending the form by script: ops have been "
@@ -157,3 +198,70 @@ def _window_times(window: str, settings: NotifySettings) -> tuple[datetime, date
 
     start = parse_window(window).astimezone(settings.zone)
     return start, start + timedelta(minutes=settings.budget_window_minutes)
+
+
+def first_name(full_name: str) -> str:
+    """What the confirmation calls the visitor: the first word of their name ("Smith, Ann"
+    gives Ann), never the surname."""
+    given = full_name.split(",", 1)[1] if "," in full_name else full_name
+    words = given.split()
+    return words[0] if words else ""
+
+
+def render_confirmation(request: RequestItem, settings: NotifySettings) -> Email:
+    """The visitor's confirmation: the clinic, the reference, what happens next, how to reach
+    the clinic, and 988. Their first name and nothing else they typed; a neutral subject."""
+    import phonenumbers
+
+    phone = ""
+    if settings.clinic_phone:
+        number = phonenumbers.parse(settings.clinic_phone, None)
+        phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    name = first_name(request.full_name)
+    greeting = f"Hello {name}," if name else "Hello,"
+    reach = (
+        f"Call us on {phone} and give your reference."
+        if phone
+        else "Reply to the clinic's call or email and give your reference."
+    )
+    sections = [
+        (None, greeting),
+        (
+            None,
+            f"Thank you for your request to {CLINIC_NAME}. Your reference is {request.reference}.",
+        ),
+        (
+            "What happens next",
+            "Someone from the clinic will contact you the way you asked, usually within one "
+            "working day. Nothing is booked until you agree to it.",
+        ),
+        ("To reach us", reach),
+        (
+            "If things get worse while you wait",
+            "Call or text 988 (the Suicide & Crisis Lifeline, US) at any time, or your local "
+            "emergency number.",
+        ),
+        (
+            None,
+            "You asked for this email on the clinic's appointment form. If that was not you, "
+            "you can ignore it: nothing else will be sent to this address.",
+        ),
+        (None, CLINIC_NAME),
+    ]
+    text = "\n\n".join(f"{title}\n{body}" if title else body for title, body in sections) + "\n"
+    # Only the two sections that give a number link it (a reference may contain "988" too).
+    links = {"If things get worse while you wait": ("988", '<a href="tel:988">988</a>')}
+    if phone:
+        tel = html.escape(settings.clinic_phone)
+        links["To reach us"] = (phone, f'<a href="tel:{tel}">{html.escape(phone)}</a>')
+    parts = []
+    for title, text_part in sections:
+        escaped = html.escape(text_part)
+        if title in links:
+            plain, linked = links[title]
+            escaped = escaped.replace(html.escape(plain), linked, 1)
+        heading = f"<h2>{html.escape(title)}</h2>" if title else ""
+        parts.append(f"{heading}<p>{escaped}</p>")
+    body = '<!doctype html><html lang="en"><body>' + "".join(parts) + "</body></html>"
+    subject = f"Your request to {CLINIC_NAME}, reference {request.reference}"
+    return Email(subject=subject, text=text, html=body)

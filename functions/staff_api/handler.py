@@ -117,7 +117,9 @@ def _now() -> datetime:
 
 
 def summary(row: RequestSummary) -> dict[str, Any]:
-    return row.model_dump(include={"reference", "created_at", "status", "full_name", "alert_state"})
+    return row.model_dump(
+        include={"reference", "created_at", "status", "full_name", "alert_state", "urgent"}
+    )
 
 
 def detail(item: RequestItem) -> dict[str, Any]:
@@ -129,6 +131,7 @@ def detail(item: RequestItem) -> dict[str, Any]:
     )
     # What the page may offer next (the same rule the mark endpoint enforces).
     data["next_statuses"] = list(STATUS_TRANSITIONS[item.status])
+    data["confirmation"] = item.confirmation_state
     data["alerts"] = [
         {"channel": key.split(":", 1)[0], "state": record.state, "error": record.error}
         for key, record in sorted(item.alerts.items())

@@ -48,6 +48,8 @@ EXPORT_COLUMNS = (
     "preferred_date",
     "preferred_time",
     "reason",
+    "urgent",
+    "confirmation_email",
     "consent_version",
     "alert_state",
     "submission_id",
@@ -149,13 +151,15 @@ def list_requests(
     since: datetime,
     limit: int = 50,
 ) -> list[RequestSummary]:
-    """Newest first, from the by-status index: reference, name and state (audited: names)."""
+    """Urgent (and open) first, then newest first, from the by-status index: reference, name
+    and state (audited: it shows names)."""
     _audit(deps, actor, now, "list", status=status, since=timestamp(since))
     rows: list[RequestSummary] = []
     for one in [status] if status else STATUSES:
         rows += deps.store.by_status(one, timestamp(since), limit)
     rows = [row for row in rows if not row.expired(now)]
-    rows.sort(key=lambda row: row.created_at, reverse=True)
+    # Urgent requests not yet closed first (call back today), then newest first.
+    rows.sort(key=lambda row: (row.needs_call_today, row.created_at), reverse=True)
     return rows[:limit]
 
 

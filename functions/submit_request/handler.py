@@ -158,7 +158,8 @@ def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> 
         return _refusal(exc, kind)
 
     if kind == "form":
-        location = f"{settings.thank_you_path}?ref={receipt.reference}"
+        page = settings.urgent_thank_you_path if receipt.urgent else settings.thank_you_path
+        location = f"{page}?ref={receipt.reference}"
         return Response(status_code=HTTPStatus.SEE_OTHER, headers={"Location": location}, body="")
     body = Receipt(id=receipt.submission_id, reference=receipt.reference)
     return _json(HTTPStatus.CREATED, body.model_dump())

@@ -57,6 +57,8 @@ class Receipt:
     submission_id: str
     reference: str
     outcome: Outcome
+    # The request suggests a crisis (crisis.py): its thank-you page puts 988 first.
+    urgent: bool = False
 
 
 def submit(
@@ -94,7 +96,12 @@ def submit(
     if alert_pending:
         announce(deps.publisher, submission_id, now)
     logger.info("request stored", submission_id=item.submission_id, outcome=outcome)
-    return Receipt(submission_id=item.submission_id, reference=item.reference, outcome=outcome)
+    return Receipt(
+        submission_id=item.submission_id,
+        reference=item.reference,
+        outcome=outcome,
+        urgent=item.urgent,
+    )
 
 
 def redrive_pending(

@@ -52,11 +52,13 @@ def _list(args: argparse.Namespace) -> int:
     deps, actor, now = _session(args)
     since = parse_since(args.since, now)
     rows = logic.list_requests(deps, actor, now, status=args.status, since=since, limit=args.limit)
-    print(f"{'received':16}  {'reference':9}  {'status':9}  {'alert':7}  name")
+    # Urgent requests not yet closed come first (logic.list_requests), flagged.
+    print(f"{'received':16}  {'reference':9}  {'status':9}  {'alert':10}  {'urgent':6}  name")
     for row in rows:
+        urgent = "URGENT" if row.needs_call_today else ""
         print(
             f"{local_time(row.created_at):16}  {row.reference:9}  {row.status:9}  "
-            f"{row.alert_state or '':7}  {row.full_name}"
+            f"{row.alert_state or '':10}  {urgent:6}  {row.full_name}"
         )
     print(
         f"{len(rows)} request(s) since {args.since}"
@@ -65,10 +67,21 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+_CONFIRMATION_WORDS = {
+    "not_requested": "not asked for",
+    "pending": "asked for, not sent yet",
+    "sent": "sent",
+    "sent_today": "not sent (one went to this address today)",
+    "alert_limit": "not sent (the email alert limit was reached)",
+    "failed": "not sent (the address was refused)",
+}
+
+
 def _show(args: argparse.Namespace) -> int:
     deps, actor, now = _session(args)
     item = logic.show(deps, actor, now, args.reference)
     fields = [
+        ("Urgent", "yes: please call back today" if item.urgent else "no"),
         ("Reference", item.reference),
         ("Received", local_time(item.created_at)),
         ("Status", item.status),
@@ -81,6 +94,7 @@ def _show(args: argparse.Namespace) -> int:
         ("Preferred date", item.preferred_date or "-"),
         ("Preferred time", item.preferred_time),
         ("Staff alert", item.alert_state),
+        ("Confirmation", _CONFIRMATION_WORDS[item.confirmation_state]),
     ]
     for label, value in fields:
         print(f"{label + ':':19}{value}")

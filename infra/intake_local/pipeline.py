@@ -29,6 +29,8 @@ DEFAULT_PARAMETERS = {
     "StaffEmails": "frontdesk@clinic.example,nurse@clinic.example",
     "StaffPhones": "+14155550101",
     "SenderEmail": "alerts@clinic.example",
+    # A fictional number (555-01xx): the visitors' confirmation emails give it.
+    "ClinicPhone": "+14155550100",
     "AllowedDevOrigins": "",
 }
 

@@ -1,6 +1,8 @@
-"""Build ``site/assets/search-index.json``: the small prebuilt index the site's search uses.
+"""Build the site's generated files: ``site/assets/search-index.json`` (the small prebuilt
+index the site's search uses) and ``site/assets/crisis-phrases.json`` (the crisis phrase list,
+from ``functions/intake_common/crisis_phrases.json``, the one list).
 
-``make site-index`` writes it; a test fails when it is out of date.
+``make site-index`` writes them; a test fails when either is out of date.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SITE = ROOT / "site"
 INDEX = SITE / "assets" / "search-index.json"
+CRISIS = SITE / "assets" / "crisis-phrases.json"
 # Pages a visitor would look for (not the thank-you, search or error pages).
 PAGES = {"index.html": "/", "privacy.html": "/privacy.html"}
 _SKIP = {"script", "style", "header", "footer", "form", "noscript"}
@@ -86,5 +89,19 @@ def render(site: Path = SITE) -> str:
     return json.dumps(build_index(site), ensure_ascii=False, indent=1) + "\n"
 
 
+def render_crisis() -> str:
+    """What the form's page needs of the crisis list: its phrases (and when it was reviewed)."""
+    from intake_common.crisis import phrase_list
+
+    source = phrase_list()
+    generated = {
+        "generated_from": "functions/intake_common/crisis_phrases.json (make site-index)",
+        "reviewed": source["reviewed"],
+        "phrases": source["phrases"],
+    }
+    return json.dumps(generated, ensure_ascii=False, indent=1) + "\n"
+
+
 if __name__ == "__main__":  # pragma: no cover
     INDEX.write_text(render(), encoding="utf-8")
+    CRISIS.write_text(render_crisis(), encoding="utf-8")

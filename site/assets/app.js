@@ -12,8 +12,8 @@
   var TURNSTILE_FIELD = "cf-turnstile-response";
   var TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js?onload=intakeTurnstileReady&render=explicit";
   var RETRY_DELAYS = [1000, 2000, 4000, 8000];
-  var DRAFT_FIELDS = ["full_name", "email", "phone", "preferred_contact", "sms_consent",
-    "visit_type", "preferred_date", "preferred_time", "reason"];
+  var DRAFT_FIELDS = ["full_name", "email", "confirmation_email", "phone", "preferred_contact",
+    "sms_consent", "visit_type", "preferred_date", "preferred_time", "reason"];
   var NAME_RE = /^[\p{L}\p{M} '\-.,\u2019]+$/u;
   var EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var PHONE_RE = /^[0-9+().\-\s]+$/;
@@ -39,7 +39,7 @@
     human_check: { human_check_failed: "We could not confirm that a person sent this form. Please complete the check above the button and send it again, or call the clinic." }
   };
   var LABELS = {
-    full_name: "Full name", email: "Email", phone: "Phone",
+    full_name: "Full name", email: "Email", confirmation_email: "Confirmation email", phone: "Phone",
     preferred_contact: "How should we contact you", sms_consent: "Text message consent",
     visit_type: "Visit type", preferred_date: "Preferred date", preferred_time: "Preferred time",
     reason: "What would you like to talk about", consent: "Privacy notice",
@@ -249,6 +249,7 @@
         submission_id: id,
         full_name: value("full_name"),
         email: value("email"),
+        confirmation_email: value("confirmation_email"),
         phone: value("phone"),
         preferred_contact: value("preferred_contact"),
         sms_consent: value("sms_consent"),
@@ -298,9 +299,67 @@
       button.removeAttribute("aria-disabled");
     }
 
+    // Crisis language in the reason brings the 988 box forward (crisis.js, the clinic's one
+    // list). Nothing is sent anywhere for it; the visitor can always send the form.
+    var crisisBox = document.getElementById("crisis-now");
+    var suggestsCrisis = function () { return false; };
+    var crisisSeen = false;
+    var crisisTimer = null;
+
+    function crisisWords() { return suggestsCrisis(value("reason")); }
+
+    function showCrisis(notSentYet) {
+      crisisBox.replaceChildren();
+      var p = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = "It sounds like you may be going through something very hard right now.";
+      p.appendChild(strong);
+      p.appendChild(document.createTextNode(" You can call or text "));
+      var call = document.createElement("a");
+      call.href = "tel:988";
+      call.textContent = "988";
+      p.appendChild(call);
+      p.appendChild(document.createTextNode(" now, any time. If you are in danger, call your local emergency number."));
+      crisisBox.appendChild(p);
+      if (notSentYet) {
+        var note = document.createElement("p");
+        note.textContent = "Your request has not been sent yet. You can still send it: press \u201cSend request\u201d again.";
+        crisisBox.appendChild(note);
+      }
+      crisisSeen = true;
+    }
+
+    function checkCrisis() {
+      if (!crisisBox) { return; }
+      if (crisisWords()) {
+        if (!crisisBox.firstChild) { showCrisis(false); }
+      } else {
+        crisisBox.replaceChildren();
+        crisisSeen = false;
+      }
+    }
+
+    if (crisisBox && window.intakeCrisis) {
+      fetch("/assets/crisis-phrases.json", { cache: "no-cache" }).then(function (r) { return r.json(); })
+        .then(function (list) {
+          suggestsCrisis = window.intakeCrisis.matcher(list.phrases || []);
+          checkCrisis();  // a restored draft
+        }, function () { /* no list: the page's own crisis note stays */ });
+      field("reason").addEventListener("input", function () {
+        window.clearTimeout(crisisTimer);
+        crisisTimer = window.setTimeout(checkCrisis, 300);
+      });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (sending) { return; }
+      if (crisisBox && crisisWords() && !crisisSeen) {
+        // Once, before sending: make sure the 988 box was seen. Pressing again sends.
+        showCrisis(true);
+        crisisBox.focus();
+        return;
+      }
       var errors = validate();
       if (errors.length) {
         status.textContent = "Please check " + errors.length + (errors.length === 1 ? " answer." : " answers.");
@@ -316,7 +375,9 @@
         if (result.status === 201 && result.data.reference) {
           forget();
           status.textContent = "Sent. Your reference is " + result.data.reference + ".";
-          window.location.assign("/thank-you.html?ref=" + encodeURIComponent(result.data.reference));
+          // The server marks the same request urgent; its thank-you page puts 988 first.
+          var page = crisisWords() ? "/request-received.html" : "/thank-you.html";
+          window.location.assign(page + "?ref=" + encodeURIComponent(result.data.reference));
           return;
         }
         finish();

@@ -23,6 +23,12 @@
   var CONTACT_LABELS = { email: "Email", phone: "Phone call", text: "Text message" };
   var VISIT_LABELS = { "new": "New patient", returning: "Returning patient" };
   var TIME_LABELS = { any: "Any time", morning: "Morning", afternoon: "Afternoon", evening: "Evening" };
+  var CONFIRMATION_LABELS = {
+    not_requested: "Not asked for", pending: "Asked for, not sent yet", sent: "Sent",
+    sent_today: "Not sent: one went to this address today",
+    alert_limit: "Not sent: the email alert limit was reached",
+    failed: "Not sent: the address was refused"
+  };
 
   var config = null;
   var session = null;   // { id, access, refresh, expiresAt } in memory only
@@ -140,6 +146,7 @@
     ["filter-reference", "mark-note", "erase-confirm"].forEach(function (id) { $(id).value = ""; });
     $("mark-form").reset();
     $("export-ack").checked = false;
+    $("d-urgent").hidden = true;
     show("signed-out");
     $("who").hidden = true;
     $("sign-out").hidden = true;
@@ -286,7 +293,14 @@
         link.textContent = item.reference;
         cell(tr, "").appendChild(link);
         cell(tr, item.full_name);
-        cell(tr, STATUS_LABELS[item.status] || item.status);
+        var status = cell(tr, STATUS_LABELS[item.status] || item.status);
+        if (item.urgent && item.status !== "closed") {
+          var flag = document.createElement("strong");
+          flag.className = "urgent-flag";
+          flag.textContent = "Urgent";
+          status.appendChild(document.createTextNode(" "));
+          status.appendChild(flag);
+        }
         cell(tr, ALERT_LABELS[item.alert_state] || item.alert_state);
         body.appendChild(tr);
       });
@@ -330,6 +344,9 @@
     term(list, "Received", when(item.created_at));
     term(list, "Status", STATUS_LABELS[item.status] || item.status);
     term(list, "Staff alert", ALERT_LABELS[item.alert_state] || item.alert_state);
+    term(list, "Confirmation email", CONFIRMATION_LABELS[item.confirmation] || item.confirmation);
+    // Only that the reason suggests a crisis, never which words: call back today.
+    $("d-urgent").hidden = !(item.urgent && item.status !== "closed");
     $("d-reason").textContent = item.reason || "Nothing written.";
 
     var history = $("history");
@@ -377,6 +394,7 @@
         $("d-reason").textContent = "";
         $("mark-form").hidden = true;
         $("erase-tools").hidden = true;
+        $("d-urgent").hidden = true;
         // CloudFront answers an API 404 with the site's 404 page: say it in our words.
         say(answer.status === 404
           ? "No request has the reference " + reference + ". It may have been erased, or be past its retention."

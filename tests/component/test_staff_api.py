@@ -55,7 +55,14 @@ def test_staff_list_today_newest_first_with_no_store(
     assert header(response, "Cache-Control") == "no-store"
     rows = json_body(response)["requests"]
     assert [row["reference"] for row in rows[:2]] == [second, first]
-    assert set(rows[0]) == {"reference", "created_at", "status", "full_name", "alert_state"}
+    assert set(rows[0]) == {
+        "reference",
+        "created_at",
+        "status",
+        "full_name",
+        "alert_state",
+        "urgent",
+    }
     (entry,) = _audit(aws)
     assert entry["action"] == "list"
     assert entry["by"] == f"cognito:{NURSE['sub']}"

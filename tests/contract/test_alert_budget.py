@@ -58,3 +58,37 @@ def test_the_summary_is_claimed_once_and_a_lapsed_claim_taken_over(
         results.append((first, during, lapsed, after, counter.summary_due))
 
     assert results[0] == results[1] == (True, False, True, False, False)
+
+
+def test_urgent_held_requests_are_counted_and_uncounted_holds_are_not(
+    budgets: list[AlertBudget],
+) -> None:
+    outcomes = []
+    for budget in budgets:
+        budget.reserve("email", WINDOW, "a", 1, 4102444800)
+        held = [
+            budget.reserve("email", WINDOW, "b", 1, 4102444800, urgent=True),
+            budget.reserve("email", WINDOW, "c", 1, 4102444800),
+            budget.reserve("email", WINDOW, "c#confirmation", 1, 4102444800, counted=False),
+        ]
+        counter = budget.window("email", WINDOW)
+        assert counter is not None
+        outcomes.append((held, counter.held, counter.held_urgent))
+
+    assert outcomes[0] == outcomes[1] == (["held", "held", "held"], 2, 1)
+
+
+def test_a_key_is_claimed_once_by_one_owner_and_again_by_the_same(
+    budgets: list[AlertBudget],
+) -> None:
+    outcomes = [
+        (
+            budget.claim_once("confirmation#abc#2026-11-30", "request-1", 4102444800),
+            budget.claim_once("confirmation#abc#2026-11-30", "request-2", 4102444800),
+            budget.claim_once("confirmation#abc#2026-11-30", "request-1", 4102444800),
+            budget.claim_once("confirmation#abc#2026-12-01", "request-2", 4102444800),
+        )
+        for budget in budgets
+    ]
+
+    assert outcomes[0] == outcomes[1] == (True, False, True, True)

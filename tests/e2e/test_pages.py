@@ -13,6 +13,7 @@ from tests.support.local_stack import Local
 PAGES = {
     "article": "/",
     "thank-you": "/thank-you.html?ref=K7Q2-93XD",
+    "request-received": "/request-received.html?ref=K7Q2-93XD",
     "privacy": "/privacy.html",
     "search": "/search.html?q=anxiety",
     "not-found": "/no-such-page",

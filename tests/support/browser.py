@@ -19,12 +19,14 @@ def items_named(local: Local, name: str) -> list[dict[str, Any]]:
     return [item for item in items if item["full_name"]["S"] == name]
 
 
-def fill_form(page: Any, name: str, reason: str = REASON) -> None:
+def fill_form(
+    page: Any, name: str, reason: str = REASON, email: str = "visitor@example.org"
+) -> None:
     """The article's form, filled as a visitor would (everything registered with the guard)."""
     GUARD.register({"full_name": name, "reason": reason, "phone": "(415) 555-2671"})
     page.goto("/")
     page.locator("#full_name").fill(name)
-    page.locator("#email").fill("visitor@example.org")
+    page.locator("#email").fill(email)
     page.locator("#phone").fill("(415) 555-2671")
     page.get_by_role("radio", name="Phone call").check()
     page.get_by_label("No, I am a new patient").check()

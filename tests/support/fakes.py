@@ -102,9 +102,18 @@ class InMemoryAlertBudget:
     """The alert limits table: the same rules as ``DynamoAlertBudget`` (tests/contract)."""
 
     windows: dict[tuple[str, str], BudgetWindow] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
 
     def reserve(
-        self, channel: AlertChannel, window: str, request_id: str, cap: int, expires_at: int
+        self,
+        channel: AlertChannel,
+        window: str,
+        request_id: str,
+        cap: int,
+        expires_at: int,
+        *,
+        urgent: bool = False,
+        counted: bool = True,
     ) -> Decision:
         current = self.windows.get((channel, window)) or BudgetWindow(
             channel=channel, window=window
@@ -113,8 +122,17 @@ class InMemoryAlertBudget:
             granted = current.granted | {request_id}
             self.windows[(channel, window)] = current.model_copy(update={"granted": granted})
             return "granted"
-        self.windows[(channel, window)] = current.model_copy(update={"held": current.held + 1})
+        if counted:
+            self.windows[(channel, window)] = current.model_copy(
+                update={
+                    "held": current.held + 1,
+                    "held_urgent": current.held_urgent + (1 if urgent else 0),
+                }
+            )
         return "held"
+
+    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
+        return self.owners.setdefault(key, owner) == owner
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
         return self.windows.get((channel, window))

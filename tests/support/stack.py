@@ -17,6 +17,7 @@ PARAMETERS = {
     "StaffEmails": "frontdesk@clinic.example,nurse@clinic.example",
     "StaffPhones": "+14155550101",
     "SenderEmail": "alerts@clinic.example",
+    "ClinicPhone": "+14155550100",
     "AllowedDevOrigins": "http://localhost:5173",
 }
 TEMPLATE = load_template()

@@ -158,3 +158,122 @@ def test_the_clock_reading_is_the_one_passed_in(deps: Dependencies) -> None:
     item = deps.store.get(str(message.request_id))
     assert item is not None
     assert item.alerted_at == later.isoformat(timespec="milliseconds")
+
+
+# --- The visitor's confirmation email --------------------------------------------------------
+VISITOR = "ana.nunez@example.org"
+
+
+def _to_visitor(deps: Dependencies) -> list[dict[str, str]]:
+    return [e for e in deps.mailer.sent if e["to"] == VISITOR]  # type: ignore[attr-defined]
+
+
+def _staff_texts(deps: Dependencies) -> list[str]:
+    return [e["text"] for e in deps.mailer.sent if e["to"] in STAFF]  # type: ignore[attr-defined]
+
+
+def test_a_confirmation_goes_once_to_the_visitor_and_staff_are_told(deps: Dependencies) -> None:
+    message = _with(deps, stored(email=VISITOR, confirmation_email=True))
+
+    _handle(deps, message)
+    _handle(deps, message)  # a replay
+
+    (confirmation,) = _to_visitor(deps)
+    assert confirmation["subject"].startswith("Your request to Riverbend Clinic, reference ")
+    assert all("Confirmation to the visitor: sent" in text for text in _staff_texts(deps))
+    item = deps.store.get(str(message.request_id))
+    assert item is not None
+    assert item.confirmation_state == "sent"
+
+
+def test_no_confirmation_unless_asked_and_none_for_spam(deps: Dependencies) -> None:
+    _handle(deps, _with(deps, stored(email=VISITOR)))
+    _handle(deps, _with(deps, stored(email=VISITOR, confirmation_email=True, website="x")))
+
+    assert _to_visitor(deps) == []
+    assert "Confirmation to the visitor: not asked for" in _staff_texts(deps)[0]
+
+
+def test_one_confirmation_per_address_per_day_whatever_is_submitted(deps: Dependencies) -> None:
+    first = _with(deps, stored(email=VISITOR, confirmation_email=True))
+    again = _with(deps, stored(email=VISITOR.upper(), confirmation_email=True))
+
+    _handle(deps, first)
+    _handle(deps, again)
+    tomorrow = logic.handle_alert(
+        _with(deps, stored(email=VISITOR, confirmation_email=True)),
+        settings=_settings(),
+        deps=deps,
+        now=NOW + timedelta(days=1),
+    )
+
+    assert tomorrow == "sent"
+    assert len(_to_visitor(deps)) == 2  # the first day's and the next day's
+    item = deps.store.get(str(again.request_id))
+    assert item is not None
+    assert item.confirmation_state == "sent_today"
+    assert "one was already sent to this address today" in _staff_texts(deps)[2]
+
+
+def test_a_confirmation_counts_in_the_email_budget_and_is_not_announced(
+    deps: Dependencies,
+) -> None:
+    # A cap of 1 email alert per window: the staff alert takes it, the confirmation is held
+    message = _with(deps, stored(email=VISITOR, confirmation_email=True))
+
+    _handle(deps, message, emails_per_window=1)
+
+    assert _to_visitor(deps) == []
+    item = deps.store.get(str(message.request_id))
+    assert item is not None
+    assert item.confirmation_state == "alert_limit"
+    windows = list(deps.budget.windows.values())  # type: ignore[attr-defined]
+    email_window = next(w for w in windows if w.channel == "email")
+    assert email_window.held == 0  # the staff summary does not count it as a request
+
+
+def test_a_refused_confirmation_is_recorded_and_the_staff_alert_still_goes(
+    deps: Dependencies,
+) -> None:
+    message = _with(deps, stored(email=VISITOR, confirmation_email=True))
+    deps.mailer.errors[VISITOR] = [rejected("MessageRejected")]  # type: ignore[attr-defined]
+
+    assert _handle(deps, message) == "sent"
+
+    item = deps.store.get(str(message.request_id))
+    assert item is not None
+    assert item.confirmation_state == "failed"
+    assert all("the address was refused" in text for text in _staff_texts(deps))
+
+
+def test_a_confirmation_failing_for_now_is_retried_without_alerting_staff_twice(
+    deps: Dependencies,
+) -> None:
+    message = _with(deps, stored(email=VISITOR, confirmation_email=True))
+    deps.mailer.errors[VISITOR] = [throttled()]  # type: ignore[attr-defined]
+
+    with pytest.raises(logic.RetryLater):
+        _handle(deps, message)
+    assert _handle(deps, message) == "sent"
+
+    assert len(_to_visitor(deps)) == 1
+    assert len(_staff_texts(deps)) == len(STAFF)
+    assert "it will be retried" in _staff_texts(deps)[0]
+
+
+def test_an_urgent_request_is_counted_as_urgent_when_the_budget_holds_it(
+    deps: Dependencies,
+) -> None:
+    _handle(deps, _with(deps, stored()), sms_per_window=1, emails_per_window=1)
+    _handle(
+        deps,
+        _with(deps, stored(reason="I want to die")),
+        sms_per_window=1,
+        emails_per_window=1,
+    )
+
+    windows = list(deps.budget.windows.values())  # type: ignore[attr-defined]
+    assert {(w.channel, w.held, w.held_urgent) for w in windows} == {
+        ("email", 1, 1),
+        ("sms", 1, 1),
+    }

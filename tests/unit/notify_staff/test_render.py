@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from intake_common.settings import NotifySettings
-from notify_staff.render import GSM7, SMS_MAX, render_email, render_sms
+from notify_staff.render import (
+    GSM7,
+    SMS_MAX,
+    first_name,
+    render_confirmation,
+    render_email,
+    render_sms,
+    render_summary_email,
+    render_summary_sms,
+)
 from tests.support.builders import stored
 
 SETTINGS = NotifySettings.model_validate(
@@ -14,6 +25,8 @@ SETTINGS = NotifySettings.model_validate(
         "LIMITS_TABLE": "alert-limits",
         "STAFF_EMAILS": "a@clinic.example",
         "STAFF_PHONES": "+14155550101",
+        "ALERT_DETAIL": "contact",
+        "CLINIC_PHONE": "+14155550100",
     }
 )
 
@@ -65,3 +78,79 @@ def test_a_smoke_test_alert_says_it_is_a_test() -> None:
 
     assert render_email(item, SETTINGS).subject.startswith("TEST")
     assert render_sms(item, SETTINGS).startswith("TEST")
+
+
+def test_an_urgent_request_says_call_back_today_and_nothing_more() -> None:
+    item = stored(reason="I want to die some days").model_copy(update={"urgent": True})
+
+    sms = render_sms(item, SETTINGS)
+    email = render_email(item, SETTINGS)
+
+    assert sms.startswith("Urgent: please call back today. New appointment request")
+    assert len(sms) <= SMS_MAX
+    assert set(sms) <= GSM7
+    assert email.subject == f"Urgent: new appointment request {item.reference}"
+    assert email.text.startswith("Urgent: please call back today.")
+    for words in ("want to die", "die", "crisis", "suicid"):
+        assert words not in (sms + email.subject + email.text + email.html).lower()
+
+
+def test_the_staff_email_says_what_became_of_the_confirmation() -> None:
+    item = stored(confirmation_email=True)
+
+    sent = render_email(item, SETTINGS, "sent")
+    today = render_email(item, SETTINGS, "sent_today")
+
+    assert "Confirmation to the visitor: sent to the address they gave" in sent.text
+    assert "one was already sent to this address today" in today.text
+
+
+@pytest.mark.parametrize(
+    ("full_name", "first"),
+    [
+        ("Ana Núñez-O'Brien", "Ana"),
+        ("Núñez-O'Brien, Ana", "Ana"),
+        ("Zoë", "Zoë"),
+        ("  Kim   Lee ", "Kim"),
+    ],
+)
+def test_the_confirmation_calls_the_visitor_by_the_first_name_only(
+    full_name: str, first: str
+) -> None:
+    assert first_name(full_name) == first
+
+
+def test_the_confirmation_has_the_reference_next_steps_the_clinic_and_988_only() -> None:
+    item = stored(
+        full_name="Ana Núñez-O'Brien",
+        reason="Panic at night",
+        email="ana@example.org",
+        confirmation_email=True,
+    )
+
+    email = render_confirmation(item, SETTINGS)
+
+    assert email.subject == f"Your request to Riverbend Clinic, reference {item.reference}"
+    everything = email.subject + email.text + email.html
+    assert email.text.startswith("Hello Ana,")
+    assert item.reference in email.text
+    assert "+1 415-555-0100" in email.text
+    assert '<a href="tel:+14155550100">+1 415-555-0100</a>' in email.html
+    assert '<a href="tel:988">988</a>' in email.html
+    assert "What happens next" in email.text
+    for private in ("Núñez", "O'Brien", "Brien", "Panic", "ana@example.org", "2671"):
+        assert private not in everything
+
+
+def test_the_budget_summary_says_how_many_held_requests_are_urgent() -> None:
+    window = "2026-11-30T14:00Z"
+
+    sms = render_summary_sms(12, 2, window, SETTINGS)
+    email = render_summary_email(12, 2, window, SETTINGS)
+    calm = render_summary_email(12, 0, window, SETTINGS)
+
+    assert "2 urgent, call back today." in sms
+    assert len(sms) <= SMS_MAX
+    assert email.subject.startswith("Urgent: Alert limit reached: 12 more requests")
+    assert "2 of them are marked urgent" in email.text
+    assert "urgent" not in calm.text.lower()

@@ -185,7 +185,7 @@ def test_the_staff_page_keeps_tokens_in_memory_only() -> None:
 def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract() -> None:
     from typing import get_args
 
-    from intake_common.item import STATUSES, AlertState
+    from intake_common.item import STATUSES, AlertState, ConfirmationState
 
     script = STAFF_JS.read_text(encoding="utf-8")
 
@@ -197,6 +197,7 @@ def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract(
 
     assert labels("STATUS_LABELS") == set(STATUSES)
     assert labels("ALERT_LABELS") == set(get_args(AlertState))
+    assert labels("CONFIRMATION_LABELS") == set(get_args(ConfirmationState))
     page = (SITE / "staff" / "index.html").read_text(encoding="utf-8")
     filter_options = re.search(r'<select id="filter-status".*?</select>', page, re.S)
     assert filter_options

@@ -175,3 +175,20 @@ def test_erase_deletes_the_request_and_its_queued_messages(deps: Dependencies) -
 def test_wrong_references_are_explained(deps: Dependencies, typed: str, message: str) -> None:
     with pytest.raises(logic.NotFound, match=message):
         logic.show(deps, ACTOR, NOW, typed)
+
+
+def test_lists_put_open_urgent_requests_first_then_the_newest(deps: Dependencies) -> None:
+    old_urgent = stored(now=NOW - timedelta(hours=3), reason="I can't go on")
+    closed_urgent = stored(now=NOW - timedelta(hours=2), reason="I want to die")
+    newest = stored(now=NOW - timedelta(hours=1))
+    for item in (old_urgent, closed_urgent, newest):
+        deps.store.insert(item)
+    logic.mark(deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred")
+
+    rows = logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+
+    assert [row.reference for row in rows] == [
+        old_urgent.reference,  # urgent, still open: first
+        newest.reference,
+        closed_urgent.reference,  # urgent but closed: by date
+    ]
