@@ -35,9 +35,10 @@ from urllib.parse import parse_qs, urlencode
 from .template import LocalStack
 
 REGION = "us-east-1"
-# moto's pool signs every user's TOTP with this one secret (its COGNITO_TOTP_MFA_SECRET).
-TOTP_SECRET = "asdfasdfasdf"  # noqa: S105  # nosec B105 - moto's own, local only
-PASSWORD = "Local-Inbox-Pa55word!"  # noqa: S105  # nosec B105 - the local stack's seeded users
+# moto's pool signs every user's TOTP with this one secret (its COGNITO_TOTP_MFA_SECRET); the
+# password is the local stack's seeded users'. Both are local only, never deployed.
+TOTP_SECRET = "asdfasdfasdf"  # noqa: S105  # nosec B105
+PASSWORD = "Local-Inbox-Pa55word!"  # noqa: S105  # nosec B105
 USERS = {"staff": "staff@clinic.example", "admin": "admin@clinic.example"}
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
