@@ -20,10 +20,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-COLD_RUNS = 3 if QUICK else 15
-WARM_EVENTS = 1000 if QUICK else 10_000
-E2E_LEVELS = (1, 10, 50)
-E2E_REQUESTS = {1: 10, 10: 40, 50: 100} if QUICK else {1: 100, 10: 400, 50: 1000}
+COLD_RUNS = 2 if QUICK else 11
+# Events per warm run; the peer builds a boto3 resource per event (8 ms), so it gets fewer.
+WARM_EVENTS = {"submit": 10_000, "submit-baseline": 10_000, "submit-peer": 2_000}
+WARM_EVENTS |= {"notify": 5_000, "notify-baseline": 5_000}
+if QUICK:
+    WARM_EVENTS = dict.fromkeys(WARM_EVENTS, 300)
+E2E_LEVELS = (1, 10) if QUICK else (1, 10, 50)
+E2E_REQUESTS = {1: 10, 10: 30} if QUICK else {1: 60, 10: 200, 50: 400}
 
 # us-east-1 list prices (USD) used for the cost estimate; check the AWS pricing pages.
 PRICES = {
@@ -50,53 +54,79 @@ def _json_run(args: list[str]) -> dict[str, Any]:
     return result
 
 
+# What is timed cold: (row name, target, with SnapStart priming). The baselines and the peer
+# have no priming: they are what a function without it costs.
+COLD = (
+    ("submit_request", "submit", False),
+    ("submit_request primed", "submit", True),
+    ("bare submit baseline", "submit-baseline", False),
+    ("peer (aws-samples)", "submit-peer", False),
+    ("notify_staff", "notify", False),
+    ("notify_staff primed", "notify", True),
+    ("bare notify baseline", "notify-baseline", False),
+)
+BASELINE = {"submit": "bare submit baseline", "notify": "bare notify baseline"}
+BASELINE |= {"submit-peer": "bare submit baseline"}
+
+
 def cold_starts() -> dict[str, Any]:
+    """Init (imports, and priming where it applies), the first event and the second, per
+    fresh process, interleaved so that machine noise hits every row alike."""
     samples: dict[str, list[dict[str, Any]]] = {}
     for _ in range(COLD_RUNS):
-        # Interleaved, so machine noise hits ours and the baseline alike.
-        for target in ("submit", "submit-baseline", "notify", "notify-baseline"):
-            started = time.perf_counter()
-            child = _json_run(["benchmarks/coldstart.py", target])
-            child["wall_ms"] = (time.perf_counter() - started) * 1000
-            samples.setdefault(target, []).append(child)
-    result = {}
-    for function in ("submit", "notify"):
-        ours, base = samples[function], samples[f"{function}-baseline"]
-        wall = statistics.median(s["wall_ms"] for s in ours)
-        wall_base = statistics.median(s["wall_ms"] for s in base)
-        init = statistics.median(s["total_ms"] for s in ours)
-        init_base = statistics.median(s["total_ms"] for s in base)
-        rss = statistics.median(s["max_rss_kib"] for s in ours) / 1024
-        rss_base = statistics.median(s["max_rss_kib"] for s in base) / 1024
-        result[function] = {
+        for name, target, prime in COLD:
+            args = ["benchmarks/coldstart.py", target, *(["prime"] if prime else [])]
+            samples.setdefault(name, []).append(_json_run(args))
+
+    def median(name: str, key: str) -> float:
+        return float(statistics.median(s[key] for s in samples[name]))
+
+    result: dict[str, Any] = {}
+    for name, target, _ in COLD:
+        result[name] = {
+            "target": target,
             "runs": COLD_RUNS,
-            "process_wall_ms": round(wall, 1),
-            "baseline_process_wall_ms": round(wall_base, 1),
-            "import_and_first_event_ms": round(init, 1),
-            "baseline_import_and_first_event_ms": round(init_base, 1),
-            "first_event_ms": round(statistics.median(s["first_event_ms"] for s in ours), 1),
-            "time_ratio": round(init / init_base, 2),
-            "peak_rss_mib": round(rss, 1),
-            "baseline_peak_rss_mib": round(rss_base, 1),
-            "rss_ratio": round(rss / rss_base, 2),
+            "init_ms": round(median(name, "init_ms"), 1),
+            "first_event_ms": round(median(name, "first_event_ms"), 2),
+            "second_event_ms": round(median(name, "second_event_ms"), 2),
+            "init_and_first_event_ms": round(median(name, "total_ms"), 1),
+            "peak_rss_mib": round(median(name, "max_rss_kib") / 1024, 1),
         }
+    for name, row in result.items():
+        function = row["target"] if row["target"] in BASELINE else None
+        base = result[BASELINE[function]] if function else None
+        if base is not None and not name.startswith("bare"):
+            row["time_ratio"] = round(
+                row["init_and_first_event_ms"] / base["init_and_first_event_ms"], 2
+            )
+            row["rss_ratio"] = round(row["peak_rss_mib"] / base["peak_rss_mib"], 2)
     return result
 
 
 def warm() -> dict[str, Any]:
+    """Per-event time over many events in one process (after 200 to warm up)."""
     result = {}
-    for function in ("submit", "notify"):
-        ours = _json_run(["benchmarks/warm.py", function, str(WARM_EVENTS)])
-        base = _json_run(["benchmarks/warm.py", f"{function}-baseline", str(WARM_EVENTS)])
-        result[function] = {
-            "events": WARM_EVENTS,
-            "p50_ms": round(ours["p50_us"] / 1000, 3),
-            "p99_ms": round(ours["p99_us"] / 1000, 3),
-            "baseline_p50_ms": round(base["p50_us"] / 1000, 4),
-            "baseline_p99_ms": round(base["p99_us"] / 1000, 4),
-            "p50_ratio": round(ours["p50_us"] / base["p50_us"], 1),
+    for target, events in WARM_EVENTS.items():
+        run = _json_run(["benchmarks/warm.py", target, str(events)])
+        result[target] = {
+            "events": events,
+            "p50_ms": round(run["p50_us"] / 1000, 3),
+            "p99_ms": round(run["p99_us"] / 1000, 3),
         }
+    for target, row in result.items():
+        base = "submit-baseline" if target.startswith("submit") else "notify-baseline"
+        if target != base:
+            row["p50_ratio_to_bare"] = round(row["p50_ms"] / result[base]["p50_ms"], 1)
     return result
+
+
+def first_event_ratios(cold: dict[str, Any], warm_result: dict[str, Any]) -> dict[str, Any]:
+    """The SnapStart target: the first event after init within 1.5x the warm p50."""
+    ratios = {}
+    for name, target, _ in COLD:
+        if target in {"submit", "notify"}:
+            ratios[name] = round(cold[name]["first_event_ms"] / warm_result[target]["p50_ms"], 2)
+    return ratios
 
 
 def package_sizes() -> dict[str, Any]:
@@ -237,20 +267,73 @@ def cost(warm_result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Lambda SnapStart for Python, us-east-1 list prices (check the Lambda pricing page).
+SNAPSTART_PRICES = {"cache_gb_second": 0.0000015046, "restore_gb": 0.0001397998}
+SNAPSTART_FUNCTIONS = {
+    "submit_request": "SubmitRequestFunction",
+    "notify_staff": "NotifyStaffFunction",
+    "staff_api": "StaffApiFunction",
+}
+
+
+def snapstart_cost(restores_per_day: int = 20) -> dict[str, Any]:
+    """What SnapStart costs a month at the template's memory: the snapshot cached all month
+    (one active version per function) and a restore per cold start."""
+    from intake_local.template import load_template
+
+    resources = load_template()["Resources"]
+    month = 30 * 86400
+    rows = {}
+    for name, logical in SNAPSTART_FUNCTIONS.items():
+        gb = resources[logical]["Properties"]["MemorySize"] / 1024
+        rows[name] = {
+            "memory_mb": int(gb * 1024),
+            "cache_usd_month": round(gb * month * SNAPSTART_PRICES["cache_gb_second"], 2),
+            "restores_usd_month": round(
+                gb * restores_per_day * 30 * SNAPSTART_PRICES["restore_gb"], 3
+            ),
+        }
+    total = sum(r["cache_usd_month"] + r["restores_usd_month"] for r in rows.values())
+    return {
+        "prices_usd": SNAPSTART_PRICES,
+        "restores_per_day_per_function": restores_per_day,
+        "functions": rows,
+        "total_usd_month": round(total, 2),
+    }
+
+
 def table(results: dict[str, Any]) -> str:
-    rows = []
-    for function, c in results["cold_start"].items():
+    rows = [
+        "cold start (CPU ms)        |   init | 1st event | 2nd event | init+1st | vs bare "
+        "| RSS MiB | vs bare"
+    ]
+    for name, c in results["cold_start"].items():
         rows.append(
-            f"cold start {function:7} | {c['import_and_first_event_ms']:8.1f} ms vs "
-            f"{c['baseline_import_and_first_event_ms']:6.1f} ms  x{c['time_ratio']:<5} | "
-            f"RSS {c['peak_rss_mib']:5.1f} vs {c['baseline_peak_rss_mib']:5.1f} MiB "
-            f"x{c['rss_ratio']}"
+            f"{name:26} | {c['init_ms']:6.1f} | {c['first_event_ms']:9.2f} | "
+            f"{c['second_event_ms']:9.2f} | {c['init_and_first_event_ms']:8.1f} | "
+            f"{c.get('time_ratio', ''):>7} | {c['peak_rss_mib']:7.1f} | {c.get('rss_ratio', ''):>7}"
         )
-    for function, w in results["warm"].items():
+    for target, w in results["warm"].items():
         rows.append(
-            f"warm {function:13} | p50 {w['p50_ms']:.3f} ms (baseline {w['baseline_p50_ms']:.4f}, "
-            f"x{w['p50_ratio']}) | p99 {w['p99_ms']:.3f} ms"
+            f"warm {target:21} | p50 {w['p50_ms']:.3f} ms | p99 {w['p99_ms']:.3f} ms"
+            + (f" | x{w['p50_ratio_to_bare']} bare" if "p50_ratio_to_bare" in w else "")
         )
+    for module, imports in results["import_ms"].items():
+        rows.append(
+            f"imports of {module:22} | "
+            + ", ".join(f"{name} {ms}" for name, ms in list(imports.items())[:8])
+        )
+    for name, ratio in results["first_event_to_warm_p50"].items():
+        rows.append(f"first event / warm p50, {name:22} | x{ratio}")
+    snap = results["snapstart_cost"]
+    rows.append(
+        "SnapStart a month (us-east-1) | "
+        + ", ".join(
+            f"{name} {r['memory_mb']} MB ${r['cache_usd_month'] + r['restores_usd_month']:.2f}"
+            for name, r in snap["functions"].items()
+        )
+        + f" | total ${snap['total_usd_month']}"
+    )
     for name, size in results["package"].items():
         if isinstance(size, dict):
             rows.append(
@@ -285,6 +368,12 @@ def main() -> int:
     }
     results["cold_start"] = cold_starts()
     results["warm"] = warm()
+    results["first_event_to_warm_p50"] = first_event_ratios(results["cold_start"], results["warm"])
+    results["snapstart_cost"] = snapstart_cost()
+    results["import_ms"] = {
+        module: _json_run(["benchmarks/importtime.py", module, "2" if QUICK else "5"])
+        for module in ("submit_request.handler", "notify_staff.handler")
+    }
     results["package"] = package_sizes()
     results["end_to_end"] = end_to_end()
     results["cost"] = cost(results["warm"])

@@ -17,6 +17,7 @@ ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
     "TABLE_NAME": "requests",
+    "LIMITS_TABLE": "alert-limits",
     "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts",
     "STAFF_EMAILS": "frontdesk@clinic.example,nurse@clinic.example",
     "STAFF_PHONES": "+14155550101",
@@ -24,8 +25,10 @@ ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    # As template.yaml's Globals set it for the functions.
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
 }
-TARGETS = ("submit", "submit-baseline", "notify", "notify-baseline")
+TARGETS = ("submit", "submit-baseline", "submit-peer", "notify", "notify-baseline")
 
 
 def prepare() -> None:
@@ -35,54 +38,34 @@ def prepare() -> None:
             sys.path.insert(0, str(path))
 
 
-def load(target: str) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]:
-    """Import the target's handler (the cold-start work) and give it fakes.
+def load(
+    target: str, prime: bool = False
+) -> tuple[Callable[..., Any], Callable[[], dict[str, Any]]]:
+    """Import the target's handler (the cold-start work) with AWS answered by ``fake_aws``.
 
-    Returns the handler and a maker of fresh events.
+    With ``prime``, also run the SnapStart priming hooks, as Lambda does before a snapshot (our
+    functions only). Returns the handler and a maker of fresh events.
     """
     from benchmarks import fakes
 
-    if target == "submit":
-        module: Any = importlib.import_module("submit_request.handler")
-        from intake_common.table import DynamoRequestStore
-        from submit_request.adapters import SnsAlertPublisher
-        from submit_request.ports import Dependencies
-
-        # The real adapters, on clients that answer at once (no AWS latency is measured).
-        deps = Dependencies(
-            store=DynamoRequestStore("requests", fakes.FakeDynamoDB()),  # type: ignore[arg-type]
-            publisher=SnsAlertPublisher(ENVIRONMENT["TOPIC_ARN"], fakes.FakeSNS()),  # type: ignore[arg-type]
-        )
-        module.app.dependency_overrides[module.dependencies] = lambda: deps
-        return module.lambda_handler, lambda: fakes.api_event(fakes.request_body())
-    if target == "submit-baseline":
-        module = importlib.import_module("benchmarks.baseline_submit")
-        module.dynamodb = fakes.FakeDynamoDB()
-        module.sns = fakes.FakeSNS()
-        return module.lambda_handler, lambda: fakes.api_event(fakes.request_body())
+    fakes.fake_aws()
     submission_id = str(uuid.uuid4())
-    item = fakes.stored_item(submission_id)
-    if target == "notify":
-        module = importlib.import_module("notify_staff.handler")
-        from intake_common.table import DynamoAlertBudget, DynamoRequestStore
-        from notify_staff.adapters import SesMailer, SnsTexter
-        from notify_staff.ports import Dependencies as NotifyDependencies
+    fakes.STORED["item"] = fakes.stored_item(submission_id)
+    modules = {
+        "submit": "submit_request.handler",
+        "submit-baseline": "benchmarks.baseline_submit",
+        "submit-peer": "benchmarks.peer_submit",
+        "notify": "notify_staff.handler",
+        "notify-baseline": "benchmarks.baseline_notify",
+    }
+    module: Any = importlib.import_module(modules[target])
+    if prime and target in {"submit", "notify"}:
+        from intake_common import snapstart
 
-        notify_deps = NotifyDependencies(
-            store=DynamoRequestStore("requests", fakes.FakeDynamoDB(item)),  # type: ignore[arg-type]
-            budget=DynamoAlertBudget("alert-limits", fakes.FakeDynamoDB()),  # type: ignore[arg-type]
-            mailer=SesMailer(ENVIRONMENT["SENDER_EMAIL"], fakes.FakeSES()),  # type: ignore[arg-type]
-            texter=SnsTexter(fakes.FakeSNS()),  # type: ignore[arg-type]
-        )
-        module.dependencies = lambda: notify_deps
-        return module.lambda_handler, lambda: fakes.sqs_event(submission_id)
-    if target == "notify-baseline":
-        module = importlib.import_module("benchmarks.baseline_notify")
-        module.dynamodb = fakes.FakeDynamoDB(item)
-        module.ses = fakes.FakeSES()
-        module.sns = fakes.FakeSNS()
-        return module.lambda_handler, lambda: fakes.sqs_event(submission_id)
-    raise ValueError(target)
+        snapstart.prime()
+    if target.startswith("submit"):
+        return module.lambda_handler, lambda: fakes.api_event(fakes.request_body())
+    return module.lambda_handler, lambda: fakes.sqs_event(submission_id)
 
 
 def quiet_logs() -> None:

@@ -60,7 +60,7 @@ def ended_windows(now: datetime, minutes: int) -> list[str]:
 class BudgetWindow(BaseModel):
     """One channel's counter for one window."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     channel: AlertChannel
     window: str

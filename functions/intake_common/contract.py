@@ -20,7 +20,7 @@ AlertChannel = Literal["email", "sms"]
 class AlertMessage(BaseModel):
     """Published once per stored request (again by a retry or the re-drive)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: Literal[1] = 1
     kind: Literal["appointment_request.stored"] = "appointment_request.stored"
@@ -32,7 +32,7 @@ class BudgetSummaryMessage(BaseModel):
     """Published by the re-drive after an alert-budget window in which requests were held:
     staff get one summary on that channel instead of one alert per request."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: Literal[1] = 1
     kind: Literal["alert_budget.summary"] = "alert_budget.summary"

@@ -127,7 +127,7 @@ def timestamp(moment: datetime) -> str:
 class AlertRecord(BaseModel):
     """What happened to one (channel, recipient) alert of a request."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     state: ChannelState
     at: str
@@ -138,7 +138,7 @@ class AlertRecord(BaseModel):
 class AlertRetry(BaseModel):
     """The last temporary send failure (its error code), while the alert is retried."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     key: str
     error: str
@@ -148,7 +148,7 @@ class AlertRetry(BaseModel):
 class StatusChange(BaseModel):
     """One entry of a request's history."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
     at: str
     by: str
@@ -160,7 +160,9 @@ class StatusChange(BaseModel):
 class RequestItem(BaseModel):
     """A stored appointment request: the table's item, field by field."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, hide_input_in_errors=True, defer_build=True
+    )
 
     submission_id: str
     reference: str
@@ -256,7 +258,7 @@ class RequestItem(BaseModel):
 class RequestSummary(BaseModel):
     """A row of the by-status index: what a list shows (no contact details, no reason)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     submission_id: str
     reference: str

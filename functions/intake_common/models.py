@@ -235,6 +235,7 @@ class AppointmentRequest(BaseModel):
     # Field order matters: ``sms_consent``'s rule reads ``preferred_contact``.
 
     model_config = ConfigDict(
+        defer_build=True,
         extra="forbid",
         hide_input_in_errors=True,
         frozen=True,

@@ -23,7 +23,7 @@ CommaList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 
 
 class _EnvModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
     clinic_timezone: Annotated[str, Field(alias="CLINIC_TIMEZONE")] = "America/New_York"

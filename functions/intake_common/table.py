@@ -6,9 +6,9 @@ indexes and transitions of ``item.py``) and the alert limits table (``ports.Aler
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .budget import LIMITS_KEY, BudgetWindow, Decision, limit_key
@@ -29,17 +29,65 @@ from .ports import StorageUnavailable
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
+# DynamoDB's attribute values, as boto3's TypeSerializer and TypeDeserializer write and read
+# them for the types the items use (the functions do not import boto3: see clients.py). Numbers
+# come back as Decimal, and a float is refused, as boto3 does.
+def attribute(value: Any) -> dict[str, Any]:
+    """One value in DynamoDB's wire format."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if isinstance(value, set | frozenset):
+        if value and all(isinstance(v, str) for v in value):
+            return {"SS": sorted(value)}
+        if value and all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
+            return {"NS": sorted(str(v) for v in value)}
+        raise TypeError("a set must hold only strings or only numbers, and not be empty")
+    if isinstance(value, list | tuple):
+        return {"L": [attribute(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {str(k): attribute(v) for k, v in value.items()}}
+    raise TypeError(f"{type(value).__name__} cannot be stored (floats: use Decimal)")
+
+
+def value_of(attribute_value: dict[str, Any]) -> Any:
+    """One value from DynamoDB's wire format."""
+    ((kind, raw),) = attribute_value.items()
+    if kind == "NULL":
+        return None
+    if kind in {"S", "BOOL", "B"}:
+        return raw
+    if kind == "N":
+        return Decimal(raw)
+    if kind == "SS":
+        return set(raw)
+    if kind == "NS":
+        return {Decimal(v) for v in raw}
+    if kind == "BS":
+        return set(raw)
+    if kind == "L":
+        return [value_of(v) for v in raw]
+    if kind == "M":
+        return {k: value_of(v) for k, v in raw.items()}
+    raise TypeError(f"unknown DynamoDB type {kind}")
+
+
 def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in values.items()}
+    return {key: attribute(value) for key, value in values.items()}
 
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+    return {key: value_of(value) for key, value in item.items()}
 
 
 def _code(exc: ClientError) -> str:

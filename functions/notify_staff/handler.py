@@ -17,13 +17,14 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import BaseModel, ConfigDict, Json
 
+from intake_common import snapstart
 from intake_common.contract import AlertMessage, BudgetSummaryMessage, Message
 from intake_common.observability import logger, metrics
 from intake_common.settings import NotifySettings
+from intake_common.table import to_attributes
 
 from . import adapters, logic
 from .ports import Dependencies
@@ -39,16 +40,24 @@ def dependencies() -> Dependencies:
     return adapters.build(settings, AGENT)
 
 
-class AlertQueueRecord(SqsRecordModel):
+class AlertQueueRecord(BaseModel):
     """An SQS record whose body is an alert message (raw SNS delivery): a stored request, or
-    a window's budget summary."""
+    a window's budget summary. Only what the batch processor and the handler read: Powertools'
+    ``SqsRecordModel`` would do, but importing it builds every parser model Powertools has
+    (about 90 ms of each cold start, BENCHMARKS.md)."""
 
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    messageId: str  # SQS's name: the batch processor reads it to report a failure
     body: Json[Message]
 
 
 # A batch whose every record failed is reported like any partial failure, not raised.
 processor = BatchProcessor(
-    event_type=EventType.SQS, model=AlertQueueRecord, raise_on_entire_batch_failure=False
+    event_type=EventType.SQS,
+    # Typed for Powertools' own record models; any pydantic model with messageId works.
+    model=AlertQueueRecord,  # type: ignore[arg-type]
+    raise_on_entire_batch_failure=False,
 )
 
 
@@ -68,6 +77,27 @@ def record_handler(record: AlertQueueRecord) -> str:
         raise
 
 
+@snapstart.before_snapshot
+def prime() -> None:
+    """Before a SnapStart snapshot: one sample alert message through the whole path (the
+    batch and record parsing, the budget, the confirmation, every alert rendered and "sent"),
+    answered locally. Nothing is read from or sent to AWS, logged or counted."""
+    deps = dependencies()
+    item = snapstart.sample_item()
+    message = AlertMessage(request_id=item.submission_id, published_at=datetime.now(UTC))
+    with snapstart.priming(), adapters.offline(deps, to_attributes(item.attributes())):
+        for _ in range(snapstart.PRIMING_RUNS):  # see snapstart.PRIMING_RUNS
+            result = process_partial_response(
+                event=snapstart.sqs_event(message.model_dump_json()),
+                record_handler=record_handler,
+                processor=processor,
+                context=snapstart.PrimingContext(),  # type: ignore[arg-type]
+            )
+    if result.get("batchItemFailures"):
+        logger.warning("priming incomplete")
+
+
+@snapstart.answers_keep_active
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

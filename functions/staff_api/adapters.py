@@ -4,12 +4,14 @@ requests table is the shared ``intake_common.table``)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from intake_common import clients
 from intake_common.ports import StorageUnavailable
 from intake_common.settings import StaffSettings
 from intake_common.table import DynamoRequestStore, to_attributes
@@ -98,9 +100,27 @@ def build_for(settings: StaffSettings, agent: str) -> Dependencies:
         user_agent_extra=agent,
     )
     return build(
-        boto3.client("dynamodb", config=config),
-        boto3.client("sqs", config=config),
+        clients.client("dynamodb", config=config),
+        clients.client("sqs", config=config),
         table=settings.table_name,
         audit_table=settings.audit_table,
         queues=[settings.alert_queue_url, settings.dead_letter_queue_url],
     )
+
+
+@contextmanager
+def offline(deps: Dependencies, stored: dict[str, Any]) -> Iterator[None]:
+    """These adapters' AWS calls answered locally within the block (SnapStart priming): the
+    table and its indexes hold ``stored`` (DynamoDB's wire format), the audit trail takes any
+    entry."""
+    found = [
+        adapter.client
+        for adapter in (deps.store, deps.audit, deps.queues)
+        if isinstance(adapter, DynamoRequestStore | DynamoAuditLog | SqsAlertQueues)
+    ]
+    answers: dict[str, dict[str, Any]] = {
+        "GetItem": {"Item": stored},
+        "Query": {"Items": [stored], "Count": 1},
+    }
+    with clients.offline(found, answers):
+        yield

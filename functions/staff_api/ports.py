@@ -35,7 +35,7 @@ class Actor:
 class AuditEntry(BaseModel):
     """One line of the audit trail: who did what to which request, when. Never the data."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     at: str
     by: str

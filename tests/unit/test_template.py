@@ -72,11 +72,48 @@ def test_notify_staff_is_limited_by_its_event_source_not_by_reserved_concurrency
     assert "ReservedConcurrentExecutions" not in resources["NotifyStaffFunction"]["Properties"]
 
 
-def test_schedule_gets_a_generated_name_so_two_stacks_do_not_collide(
+def test_schedules_get_generated_names_so_two_stacks_do_not_collide(
     resources: dict[str, Any],
 ) -> None:
-    (schedule,) = _of_type(resources, "AWS::Scheduler::Schedule").values()
-    assert "Name" not in schedule["Properties"]
+    schedules = _of_type(resources, "AWS::Scheduler::Schedule")
+    assert len(schedules) == 4  # the re-drive, and one keep-active per SnapStart function
+    for schedule in schedules.values():
+        assert "Name" not in schedule["Properties"]
+
+
+def test_snapstart_functions_publish_a_version_behind_an_alias_that_everything_calls(
+    resources: dict[str, Any],
+) -> None:
+    template = load_template()
+    assert template["Parameters"]["SnapStart"]["Default"] == "on"
+    for name in ("SubmitRequestFunction", "NotifyStaffFunction", "StaffApiFunction"):
+        function = resources[name]["Properties"]
+        assert function["Runtime"] == "python3.13"  # SnapStart needs Python 3.12 or later
+        assert function["SnapStart"] == {
+            "Fn::If": ["UseSnapStart", {"ApplyOn": "PublishedVersions"}, {"ApplyOn": "None"}]
+        }
+        # Any change (an environment variable too) publishes a new version for the alias
+        source = template["Resources"][name]["Properties"]
+        assert source["AutoPublishAlias"] == "live"
+        assert source["AutoPublishAliasAllProperties"] is True
+        assert resources[f"{name}Aliaslive"]["Type"] == "AWS::Lambda::Alias"
+        # Never more than 14 days without an invocation: an Inactive version fails requests
+        keep = next(
+            r
+            for r in _of_type(resources, "AWS::Scheduler::Schedule").values()
+            if r["Properties"]["Target"]["Arn"] == {"Ref": f"{name}Aliaslive"}
+        )
+        assert keep["Properties"]["ScheduleExpression"] == "rate(7 days)"
+    # API Gateway and the SQS event source call the alias, not $LATEST
+    mapping = next(iter(_of_type(resources, "AWS::Lambda::EventSourceMapping").values()))
+    assert mapping["Properties"]["FunctionName"] == {"Ref": "NotifyStaffFunctionAliaslive"}
+    permissions = _of_type(resources, "AWS::Lambda::Permission")
+    submit_targets = {
+        str(p["Properties"]["FunctionName"])
+        for p in permissions.values()
+        if "SubmitRequestFunction" in str(p["Properties"]["FunctionName"])
+    }
+    assert submit_targets == {str({"Ref": "SubmitRequestFunctionAliaslive"})}
 
 
 def test_names_with_a_64_character_limit_fit_a_128_character_stack_name() -> None:

@@ -1,0 +1,54 @@
+"""The functions' AWS clients, made with botocore directly.
+
+boto3 adds nothing the functions use (no resources, no S3 transfers), and importing it imports
+s3transfer: about a third of a bare cold start (BENCHMARKS.md, "Cold start without
+SnapStart"). botocore is what boto3's clients are: the same credential chain, retries, regions
+and endpoints. One session per process, because each new session loads the service models again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from botocore.config import Config
+from botocore.session import Session, get_session
+
+
+@cache
+def session() -> Session:
+    return get_session()
+
+
+def client(service: str, config: Config) -> Any:
+    """A client for ``service`` (region and credentials from Lambda's environment)."""
+    return session().create_client(service, config=config)
+
+
+class _Answered:
+    """What botocore reads of an HTTP answer when a ``before-call`` handler answers."""
+
+    status_code = 200
+    headers: dict[str, str] = {}  # noqa: RUF012 - read-only
+    content = b""
+
+
+@contextmanager
+def offline(found: list[Any], answers: dict[str, dict[str, Any]]) -> Iterator[None]:
+    """Within the block, the clients answer every call locally (``answers`` by operation name,
+    else an empty answer) and nothing reaches AWS. For SnapStart priming: a sample request runs
+    the whole path once (parameter checks, serialisation, endpoint rules, which botocore works
+    out on a client's first call) without a network."""
+
+    def answer(model: Any, **_: Any) -> tuple[_Answered, dict[str, Any]]:
+        return _Answered(), dict(answers.get(model.name, {}))
+
+    for client in found:
+        client.meta.events.register_first("before-call.*.*", answer, unique_id="intake-offline")
+    try:
+        yield
+    finally:
+        for client in found:
+            client.meta.events.unregister("before-call.*.*", unique_id="intake-offline")
