@@ -20,14 +20,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-COLD_RUNS = 2 if QUICK else 11
+COLD_RUNS = 2 if QUICK else 9
 # Events per warm run; the peer builds a boto3 resource per event (8 ms), so it gets fewer.
 WARM_EVENTS = {"submit": 10_000, "submit-baseline": 10_000, "submit-peer": 2_000}
 WARM_EVENTS |= {"notify": 5_000, "notify-baseline": 5_000}
 if QUICK:
     WARM_EVENTS = dict.fromkeys(WARM_EVENTS, 300)
 E2E_LEVELS = (1, 10) if QUICK else (1, 10, 50)
-E2E_REQUESTS = {1: 10, 10: 30} if QUICK else {1: 60, 10: 200, 50: 400}
+E2E_REQUESTS = {1: 10, 10: 30} if QUICK else {1: 60, 10: 150, 50: 200}
 
 # us-east-1 list prices (USD) used for the cost estimate; check the AWS pricing pages.
 PRICES = {
