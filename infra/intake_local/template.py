@@ -26,7 +26,8 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _construct_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    # Ref and Condition have no "Fn::" in their long form.
+    name = suffix if suffix in {"Ref", "Condition"} else f"Fn::{suffix}"
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
@@ -98,7 +99,7 @@ class LocalStack:
                 f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/"
                 f"{self.stack_name}/{STACK_UUID}"
             ),
-            "AWS::Partition": "aws",
+            "AWS::Partition": _partition(self.region),
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }
@@ -153,6 +154,15 @@ def _sub(stack: LocalStack, argument: Any) -> str:
 def _if(stack: LocalStack, argument: list[Any]) -> Any:
     name, when_true, when_false = argument
     return stack.resolve(when_true if stack.condition(name) else when_false)
+
+
+def _partition(region: str) -> str:
+    """The AWS partition a region belongs to, as CloudFormation's AWS::Partition gives it."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
 
 
 _INTRINSICS: dict[str, Any] = {

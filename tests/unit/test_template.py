@@ -116,6 +116,25 @@ def test_snapstart_functions_publish_a_version_behind_an_alias_that_everything_c
     assert submit_targets == {str({"Ref": "SubmitRequestFunctionAliaslive"})}
 
 
+@pytest.mark.parametrize(
+    ("region", "choice", "snapshots"),
+    [
+        ("us-east-1", "on", True),
+        ("eu-west-2", "on", True),
+        ("us-east-1", "off", False),
+        ("ap-southeast-6", "on", False),  # Asia Pacific (New Zealand): no SnapStart there
+        ("ap-east-2", "on", False),  # Asia Pacific (Taipei)
+        ("us-gov-west-1", "on", False),  # not a commercial region
+        ("cn-north-1", "on", False),
+    ],
+)
+def test_snapstart_is_on_by_default_only_where_lambda_offers_it(
+    region: str, choice: str, snapshots: bool
+) -> None:
+    stack = LocalStack(load_template(), "clinic-intake", region, parameters={"SnapStart": choice})
+    assert stack.condition("UseSnapStart") is snapshots
+
+
 def test_names_with_a_64_character_limit_fit_a_128_character_stack_name() -> None:
     template = load_template()
     stack = LocalStack(template, "s" * 128, "us-east-1")
