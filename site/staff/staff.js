@@ -506,6 +506,7 @@
     window.addEventListener("hashchange", route);
     fetch("/staff/config.json", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (loaded) {
       config = loaded;
+      $("sign-in").disabled = false;
       watchIdle();
       var params = new URLSearchParams(window.location.search);
       if (params.has("code") || params.has("error")) {

@@ -223,3 +223,17 @@ def test_every_staff_page_has_no_axe_violations_and_fits_a_phone(
     page.get_by_role("button", name="Save").click()  # no status chosen
     expect(page.locator("#status")).to_have_text("Choose the new status first.")
     _axe(page)
+
+
+def test_sign_in_is_offered_only_once_the_page_knows_where_to_sign_in(staff_page: Any) -> None:
+    # A click before config.json arrived used to do nothing but say sign-in was unavailable
+    staff_page.route("**/staff/config.json", lambda route: route.abort())
+    staff_page.goto("/staff/")
+    expect(staff_page.locator("#status")).to_have_text(
+        "The inbox could not start. Reload the page."
+    )
+    expect(staff_page.get_by_role("button", name="Sign in")).to_be_disabled()
+
+    staff_page.unroute("**/staff/config.json")
+    staff_page.reload()
+    expect(staff_page.get_by_role("button", name="Sign in")).to_be_enabled()
