@@ -5,12 +5,19 @@ works exactly as before."""
 from __future__ import annotations
 
 import io
+import json
 import random
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from botocore.config import Config
 
-from intake_common import snapstart
+from intake_common import clients, snapstart
 from intake_local.apigw import LambdaContext
 from intake_local.template import LocalStack
 from notify_staff import handler as notify
@@ -95,3 +102,78 @@ def test_each_restored_environment_draws_its_own_random_numbers() -> None:
     snapstart.renew_random_state()
 
     assert random.random() != first  # noqa: S311
+
+
+@dataclass
+class CredentialsEndpoint:
+    """Lambda's container credentials endpoint: what it has served, and how far its clock (and
+    the function's) has been moved on, to stand for a restore long after the snapshot."""
+
+    served: list[str] = field(default_factory=list)
+    later: timedelta = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.later
+
+
+@pytest.fixture
+def lambda_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[CredentialsEndpoint]:
+    """Credentials as Lambda gives a SnapStart function: no key variables, a local container
+    credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) with a token. Each fetch serves
+    a new access key id, valid for an hour."""
+    endpoint = CredentialsEndpoint()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            assert self.headers["Authorization"] == "lambda-token"
+            endpoint.served.append(f"ASIAFETCH{len(endpoint.served) + 1}")
+            expires = endpoint.now() + timedelta(hours=1)
+            body = {
+                "AccessKeyId": endpoint.served[-1],
+                "SecretAccessKey": "secret",
+                "Token": "session",
+                "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    url = f"http://127.0.0.1:{server.server_port}/2018-06-01/credentials"
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url)
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "lambda-token")
+    clients.session.cache_clear()
+    try:
+        yield endpoint
+    finally:
+        clients.session.cache_clear()
+        server.shutdown()
+        server.server_close()
+
+
+def test_credentials_made_before_the_snapshot_are_renewed_after_a_late_restore(
+    lambda_credentials: CredentialsEndpoint,
+) -> None:
+    # Before the snapshot: priming builds the clients, which fetch credentials once
+    client = clients.client("sns", Config(region_name="us-east-1"))
+    credentials = client._request_signer._credentials
+    credentials._time_fetcher = lambda_credentials.now
+    assert credentials.get_frozen_credentials().access_key == "ASIAFETCH1"
+    assert lambda_credentials.served == ["ASIAFETCH1"]
+
+    # Restored two hours later: the snapshot's credentials have expired, and the client
+    # fetches new ones instead of signing with them
+    lambda_credentials.later = timedelta(hours=2)
+    assert credentials.get_frozen_credentials().access_key == "ASIAFETCH2"
+    assert lambda_credentials.served == ["ASIAFETCH1", "ASIAFETCH2"]
