@@ -339,8 +339,11 @@
       }
     }
 
+    // Settles once the crisis list has arrived (or could not): a send waits for it, for at most
+    // a few seconds, so that words typed before it arrived are still noticed.
+    var crisisListed = Promise.resolve();
     if (crisisBox && window.intakeCrisis) {
-      fetch("/assets/crisis-phrases.json", { cache: "no-cache" }).then(function (r) { return r.json(); })
+      crisisListed = fetch("/assets/crisis-phrases.json", { cache: "no-cache" }).then(function (r) { return r.json(); })
         .then(function (list) {
           suggestsCrisis = window.intakeCrisis.matcher(list.phrases || []);
           checkCrisis();  // a restored draft
@@ -351,10 +354,23 @@
       });
     }
 
+    var waiting = false;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (sending) { return; }
-      if (crisisBox && crisisWords() && !crisisSeen) {
+      if (sending || waiting) { return; }
+      waiting = true;
+      // Whether the visitor had seen the 988 box before pressing Send: if the list arrives
+      // only now, they have not, and the box comes forward before anything is sent.
+      var seen = crisisSeen;
+      var patience = new Promise(function (resolve) { window.setTimeout(resolve, 3000); });
+      Promise.race([crisisListed, patience]).then(function () {
+        waiting = false;
+        sendForm(seen);
+      });
+    });
+
+    function sendForm(seen) {
+      if (crisisBox && crisisWords() && !seen) {
         // Once, before sending: make sure the 988 box was seen. Pressing again sends.
         showCrisis(true);
         crisisBox.focus();
@@ -401,7 +417,7 @@
           showErrors([{ field: "body", message: message }]);
         }
       });
-    });
+    }
   }
 
   function initThankYou(target) {

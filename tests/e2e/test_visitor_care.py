@@ -141,3 +141,22 @@ def test_the_form_with_the_988_box_shown_has_no_axe_violations(page: Any) -> Non
     results = Axe().run(page)
 
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_send_before_the_crisis_list_has_arrived_waits_for_it(page: Any, local: Local) -> None:
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:  # the list, held back
+        held.append(route)
+
+    page.route("**/assets/crisis-phrases.json", hold)
+    name = "Early Sender"
+    fill_form(page, name, reason=CRISIS_WORDS)
+
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_timeout(500)
+    assert items_named(local, name) == []  # not sent on without the list...
+
+    held[0].continue_()  # ...which arrives: the words are noticed before anything is sent
+    expect(page.locator("#crisis-now")).to_contain_text("Your request has not been sent yet")
+    assert items_named(local, name) == []
