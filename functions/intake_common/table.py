@@ -5,7 +5,8 @@ indexes and transitions of ``item.py``) and the alert limits table (``ports.Aler
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,29 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    """botocore's errors as the ports': ``StorageUnavailable`` with a code, never a message."""
+    try:
+        yield
+    except ClientError as exc:
+        raise StorageUnavailable(_code(exc)) from exc
+    except BotoCoreError as exc:
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
+def _conditionally(write: Callable[[], object]) -> bool:
+    """A conditional write: false if its condition failed."""
+    with _storage_errors():
+        try:
+            write()
+        except ClientError as exc:
+            if _code(exc) == _CONDITION_FAILED:
+                return False
+            raise
+    return True
+
+
 class DynamoRequestStore:
     """The requests table. Every error but a failed condition is ``StorageUnavailable``."""
 
@@ -105,35 +129,31 @@ class DynamoRequestStore:
         return {TABLE_KEY: {"S": submission_id}}
 
     def insert(self, item: RequestItem) -> RequestItem | None:
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=to_attributes(item.attributes()),
-                ConditionExpression=INSERT_CONDITION,
-                ExpressionAttributeNames=INSERT_NAMES,
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if _code(exc) != _CONDITION_FAILED:
-                raise StorageUnavailable(_code(exc)) from exc
-            # DynamoDB returns the stored item with the failed condition; some emulators do not.
-            old: Any = exc.response.get("Item")
-            if old:
-                return RequestItem.model_validate(from_attributes(old))
-            return self.get(item.submission_id)
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
-        return None
+        with _storage_errors():
+            try:
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item=to_attributes(item.attributes()),
+                    ConditionExpression=INSERT_CONDITION,
+                    ExpressionAttributeNames=INSERT_NAMES,
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                return None
+            except ClientError as exc:
+                if _code(exc) != _CONDITION_FAILED:
+                    raise
+                # DynamoDB returns the stored item with the failed condition; some emulators
+                # do not.
+                old: Any = exc.response.get("Item")
+        if old:
+            return RequestItem.model_validate(from_attributes(old))
+        return self.get(item.submission_id)
 
     def get(self, submission_id: str) -> RequestItem | None:
-        try:
+        with _storage_errors():
             response = self.client.get_item(
                 TableName=self.table_name, Key=self._key(submission_id), ConsistentRead=True
             )
-        except ClientError as exc:
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
         item = response.get("Item")
         return None if item is None else RequestItem.model_validate(from_attributes(item))
 
@@ -149,31 +169,17 @@ class DynamoRequestStore:
             kwargs["ExpressionAttributeValues"] = to_attributes(update.values)
         if update.condition:
             kwargs["ConditionExpression"] = update.condition
-        try:
-            self.client.update_item(**kwargs)
-        except ClientError as exc:
-            if _code(exc) == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
-        return True
+        return _conditionally(lambda: self.client.update_item(**kwargs))
 
     def delete(self, submission_id: str) -> bool:
-        try:
-            self.client.delete_item(
+        return _conditionally(
+            lambda: self.client.delete_item(
                 TableName=self.table_name,
                 Key=self._key(submission_id),
                 ConditionExpression="attribute_exists(#id)",
                 ExpressionAttributeNames={"#id": TABLE_KEY},
             )
-        except ClientError as exc:
-            if _code(exc) == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
-        return True
+        )
 
     def _query(
         self, index: Index, condition: str, values: dict[str, Any], **extra: Any
@@ -182,7 +188,7 @@ class DynamoRequestStore:
         names = {"#h": keys.hash_key}
         if keys.range_key:
             names["#r"] = keys.range_key
-        try:
+        with _storage_errors():
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table_name,
                 IndexName=index.value,
@@ -194,10 +200,6 @@ class DynamoRequestStore:
             for page in pages:
                 for item in page.get("Items", []):
                     yield from_attributes(item)
-        except ClientError as exc:
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
 
     def ids_by_reference(self, reference: str) -> list[str]:
         rows = self._query(Index.BY_REFERENCE, "#h = :ref", {":ref": reference})
@@ -240,19 +242,11 @@ class DynamoAlertBudget:
         """A conditional UpdateItem on one item of the table: false if its condition failed."""
         if "ExpressionAttributeValues" in kwargs:
             kwargs["ExpressionAttributeValues"] = to_attributes(kwargs["ExpressionAttributeValues"])
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={LIMITS_KEY: {"S": key}},
-                **kwargs,
+        return _conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name, Key={LIMITS_KEY: {"S": key}}, **kwargs
             )
-        except ClientError as exc:
-            if _code(exc) == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
-        return True
+        )
 
     def reserve(
         self,
@@ -315,16 +309,12 @@ class DynamoAlertBudget:
         )
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
-        try:
+        with _storage_errors():
             response = self.client.get_item(
                 TableName=self.table_name,
                 Key={LIMITS_KEY: {"S": limit_key(channel, window)}},
                 ConsistentRead=True,
             )
-        except ClientError as exc:
-            raise StorageUnavailable(_code(exc)) from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
         item = response.get("Item")
         return None if item is None else BudgetWindow.model_validate(from_attributes(item))
 
