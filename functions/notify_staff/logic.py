@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -149,14 +150,12 @@ def _confirm_once(
     epoch = int(now.timestamp())
     day = now.astimezone(settings.zone).date().isoformat()
     ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
-    log = {"submission_id": request.submission_id}
     if not deps.budget.claim_once(ledger, request.submission_id, epoch + LEDGER_KEEP_SECONDS):
         return _skip(request, "sent_today", at, deps)
-    start = window_start(now, settings.budget_window_minutes)
-    expires = int(start.timestamp()) + settings.budget_window_minutes * 60 + KEEP_DAYS * 86400
+    window, expires = _budget_window(now, settings)
     decision = deps.budget.reserve(
         "email",
-        window_name(start),
+        window,
         f"{request.submission_id}#confirmation",
         settings.emails_per_window,
         expires,
@@ -164,25 +163,17 @@ def _confirm_once(
     )
     if decision == "held":
         return _skip(request, "alert_limit", at, deps)
-    claim = ClaimAlert(CONFIRMATION, at, epoch, epoch + settings.send_lease_seconds)
-    if not deps.store.change(request.submission_id, claim):
-        return "retry"  # another delivery is sending it right now
     email = render_confirmation(request, settings)
-    try:
-        deps.mailer.send(request.email, email.subject, email.text, email.html)
-    except TransientSendError as exc:
-        deps.store.change(request.submission_id, ReleaseAlert(CONFIRMATION, str(exc), at))
-        logger.warning("confirmation failed, will retry", error=str(exc), extra=log)
-        return "retry"
-    except PermanentSendError as exc:
-        deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "failed", at, exc.code))
-        metrics.add_metric(name="ConfirmationNotSent", unit="Count", value=1)
-        logger.warning("confirmation rejected", error=exc.code, extra=log)
-        return "failed"
-    deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "sent", at))
-    metrics.add_metric(name="ConfirmationSent", unit="Count", value=1)
-    logger.info("confirmation sent", extra=log)
-    return "sent"
+    return _deliver_once(
+        request,
+        CONFIRMATION,
+        lambda: deps.mailer.send(request.email, email.subject, email.text, email.html),
+        VISITOR_CONFIRMATION,
+        {"submission_id": request.submission_id},
+        settings,
+        deps,
+        now,
+    )
 
 
 def _skip(
@@ -195,6 +186,13 @@ def _skip(
     metrics.add_metric(name="ConfirmationNotSent", unit="Count", value=1)
     logger.info("confirmation not sent", reason=why, submission_id=request.submission_id)
     return why
+
+
+def _budget_window(now: datetime, settings: NotifySettings) -> tuple[str, int]:
+    """The budget window ``now`` falls in, and when its counter may go (DynamoDB's TTL)."""
+    start = window_start(now, settings.budget_window_minutes)
+    end = int(start.timestamp()) + settings.budget_window_minutes * 60
+    return window_name(start), end + KEEP_DAYS * 86400
 
 
 def _channels(settings: NotifySettings) -> list[AlertChannel]:
@@ -217,11 +215,10 @@ def _budget(
     decided = request.alert_budget.get(channel)
     if decided is not None:
         return decided
-    start = window_start(now, settings.budget_window_minutes)
+    window, expires = _budget_window(now, settings)
     cap = settings.sms_per_window if channel == "sms" else settings.emails_per_window
-    expires = int(start.timestamp()) + settings.budget_window_minutes * 60 + KEEP_DAYS * 86400
     decision = deps.budget.reserve(
-        channel, window_name(start), request.submission_id, cap, expires, urgent=request.urgent
+        channel, window, request.submission_id, cap, expires, urgent=request.urgent
     )
     if decision == "held":
         metrics.add_metric(name="AlertBudgetExceeded", unit="Count", value=1)
@@ -291,34 +288,72 @@ def _alert_once(
     done = request.alerts.get(target.key)
     if done is not None and done.state in {"sent", "failed"}:
         return done.state
-    at = now.isoformat(timespec="milliseconds")
-    epoch = int(now.timestamp())
-    claim = ClaimAlert(target.key, at, epoch, epoch + settings.send_lease_seconds)
-    if not deps.store.change(request.submission_id, claim):
-        # Another delivery of this message is sending it right now: look again later.
-        return "retry"
-    log = {
-        "submission_id": request.submission_id,
-        "channel": target.channel,
-        "recipient_index": target.index,
-    }
-    try:
+
+    def send() -> None:
         if target.channel == "email" and outgoing.email is not None:
             email = outgoing.email
             deps.mailer.send(target.recipient, email.subject, email.text, email.html)
         elif target.channel == "sms" and outgoing.sms is not None:
             deps.texter.send(target.recipient, outgoing.sms)
+
+    log = {
+        "submission_id": request.submission_id,
+        "channel": target.channel,
+        "recipient_index": target.index,
+    }
+    return _deliver_once(request, target.key, send, STAFF_ALERT, log, settings, deps, now)
+
+
+@dataclass(frozen=True)
+class SendKind:
+    """How a send is counted and logged. A rejected staff alert pages ops (AlertSendFailed has
+    an alarm); a rejected confirmation (a visitor's mistyped address) must not."""
+
+    name: str
+    sent_metric: str
+    rejected_metric: str
+    retried_metric: str | None = None
+    rejection_pages_ops: bool = False
+
+
+STAFF_ALERT = SendKind(
+    "alert", "AlertSent", "AlertSendFailed", "AlertSendRetried", rejection_pages_ops=True
+)
+VISITOR_CONFIRMATION = SendKind("confirmation", "ConfirmationSent", "ConfirmationNotSent")
+
+
+def _deliver_once(
+    request: RequestItem,
+    key: str,
+    send: Callable[[], object],
+    kind: SendKind,
+    log: dict[str, object],
+    settings: NotifySettings,
+    deps: Dependencies,
+    now: datetime,
+) -> Literal["sent", "failed", "retry"]:
+    """Claim (a lease on the item's ``alerts[key]``), send, record: what became of it."""
+    at = now.isoformat(timespec="milliseconds")
+    epoch = int(now.timestamp())
+    claim = ClaimAlert(key, at, epoch, epoch + settings.send_lease_seconds)
+    if not deps.store.change(request.submission_id, claim):
+        # Another delivery of this message is sending it right now: look again later.
+        return "retry"
+    try:
+        send()
     except TransientSendError as exc:
-        deps.store.change(request.submission_id, ReleaseAlert(target.key, str(exc), at))
-        metrics.add_metric(name="AlertSendRetried", unit="Count", value=1)
-        logger.warning("alert send failed, will retry", error=str(exc), extra=log)
+        deps.store.change(request.submission_id, ReleaseAlert(key, str(exc), at))
+        if kind.retried_metric:
+            metrics.add_metric(name=kind.retried_metric, unit="Count", value=1)
+        logger.warning(f"{kind.name} send failed, will retry", error=str(exc), extra=log)
         return "retry"
     except PermanentSendError as exc:
-        deps.store.change(request.submission_id, RecordAlert(target.key, "failed", at, exc.code))
-        metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
-        logger.error("alert send rejected, not retried", error=exc.code, extra=log)
+        deps.store.change(request.submission_id, RecordAlert(key, "failed", at, exc.code))
+        metrics.add_metric(name=kind.rejected_metric, unit="Count", value=1)
+        report = logger.error if kind.rejection_pages_ops else logger.warning
+        report(f"{kind.name} send rejected, not retried", error=exc.code, extra=log)
         return "failed"
-    deps.store.change(request.submission_id, RecordAlert(target.key, "sent", at))
-    metrics.add_metric(name="AlertSent", unit="Count", value=1)
-    logger.info("alert sent", extra=log)
+    deps.store.change(request.submission_id, RecordAlert(key, "sent", at))
+    metrics.add_metric(name=kind.sent_metric, unit="Count", value=1)
+    logger.info(f"{kind.name} sent", extra=log)
     return "sent"
