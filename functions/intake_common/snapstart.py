@@ -19,8 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 Hook = Callable[[], Any]
@@ -107,19 +106,24 @@ def sample_item(retention_days: int = 1) -> Any:
     return item
 
 
-@contextmanager
-def priming() -> Iterator[None]:
-    """Around a priming run of a handler's own code: its log lines and metrics are dropped (the
-    sample request is not a request: nothing about it may reach CloudWatch)."""
+def rehearse(run: Callable[[], Any], succeeded: Callable[[Any], bool]) -> None:
+    """A priming run: ``run`` (a sample through a handler's own code) ``PRIMING_RUNS`` times,
+    its log lines muted and its metrics dropped (the sample is not a request: nothing about it
+    may reach CloudWatch). If the last answer is not ``succeeded``, one warning, unmuted:
+    priming is an optimisation only, and the first request pays what it left."""
     from .observability import logger, metrics
 
     level = logger.log_level
     logger.setLevel("CRITICAL")
     try:
-        yield
+        for _ in range(PRIMING_RUNS):
+            answer = run()
     finally:
         logger.setLevel(level)
         metrics.clear_metrics()
+    if not succeeded(answer):
+        status = answer.get("statusCode") if isinstance(answer, dict) else None
+        logger.warning("priming incomplete", status=status)
 
 
 class PrimingContext:

@@ -85,16 +85,16 @@ def prime() -> None:
     deps = dependencies()
     item = snapstart.sample_item()
     message = AlertMessage(request_id=item.submission_id, published_at=datetime.now(UTC))
-    with snapstart.priming(), adapters.offline(deps, to_attributes(item.attributes())):
-        for _ in range(snapstart.PRIMING_RUNS):  # see snapstart.PRIMING_RUNS
-            result = process_partial_response(
+    with adapters.offline(deps, to_attributes(item.attributes())):
+        snapstart.rehearse(
+            lambda: process_partial_response(
                 event=snapstart.sqs_event(message.model_dump_json()),
                 record_handler=record_handler,
                 processor=processor,
                 context=snapstart.PrimingContext(),  # type: ignore[arg-type]
-            )
-    if result.get("batchItemFailures"):
-        logger.warning("priming incomplete")
+            ),
+            lambda result: not result.get("batchItemFailures"),
+        )
 
 
 @snapstart.answers_keep_active

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
@@ -316,7 +316,7 @@ def prime() -> None:
     item = snapstart.sample_item()
     claims = {"sub": "priming", "email": "priming@example.org", "cognito:groups": "staff"}
     secret = settings.origin_verify.get_secret_value()
-    with snapstart.priming(), adapters.offline(deps, to_attributes(item.attributes())):
+    with adapters.offline(deps, to_attributes(item.attributes())):
         for path, parameters in (
             ("/staff/requests", None),
             (f"/staff/requests/{item.reference}", {"reference": item.reference}),
@@ -325,10 +325,10 @@ def prime() -> None:
             if parameters:
                 event["resource"] = "/staff/requests/{reference}"
                 event["pathParameters"] = parameters
-            for _ in range(snapstart.PRIMING_RUNS):  # see snapstart.PRIMING_RUNS
-                answer = app.resolve(event, snapstart.PrimingContext())  # type: ignore[arg-type]
-            if answer["statusCode"] != HTTPStatus.OK:
-                logger.warning("priming incomplete", status=answer["statusCode"])
+            snapstart.rehearse(
+                partial(app.resolve, event, snapstart.PrimingContext()),  # type: ignore[arg-type]
+                lambda answer: answer["statusCode"] == HTTPStatus.OK,
+            )
 
 
 @snapstart.answers_keep_active

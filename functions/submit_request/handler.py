@@ -284,25 +284,22 @@ def prime() -> None:
     before = app.dependency_overrides.get(dependencies)
     app.dependency_overrides[dependencies] = lambda: dataclasses.replace(deps, human_check=None)
     try:
-        with snapstart.priming(), adapters.offline(deps):
+        with adapters.offline(deps):
             event = snapstart.api_event(
                 "POST",
                 "/appointments",
                 origin_secret=settings.origin_verify.get_secret_value(),
                 body=snapstart.SAMPLE_FIELDS,
             )
-            # Several times: Python specialises code that has run a few times (3.11's adaptive
-            # interpreter), and the snapshot keeps it specialised.
-            for _ in range(snapstart.PRIMING_RUNS):
-                answer = app.resolve(event, snapstart.PrimingContext())  # type: ignore[arg-type]
+            snapstart.rehearse(
+                lambda: app.resolve(event, snapstart.PrimingContext()),  # type: ignore[arg-type]
+                lambda answer: answer["statusCode"] == HTTPStatus.CREATED,
+            )
     finally:
         if before is None:
             app.dependency_overrides.pop(dependencies, None)
         else:
             app.dependency_overrides[dependencies] = before
-    if answer["statusCode"] != HTTPStatus.CREATED:
-        # An optimisation only: the function still works, its first request pays what is left.
-        logger.warning("priming incomplete", status=answer["statusCode"])
 
 
 @snapstart.answers_keep_active

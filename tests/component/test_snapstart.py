@@ -46,6 +46,21 @@ def test_priming_reaches_no_aws_and_leaves_no_trace(
         assert module.metrics.metric_set == {}
 
 
+def test_an_incomplete_priming_says_so_once_and_nothing_of_the_runs(logs: io.StringIO) -> None:
+    from intake_common.observability import logger
+
+    def run() -> dict[str, Any]:
+        logger.info("inside the sample run")
+        return {"statusCode": 503}
+
+    snapstart.rehearse(run, lambda answer: answer["statusCode"] == 201)
+
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert [(line["level"], line["message"], line["status"]) for line in lines] == [
+        ("WARNING", "priming incomplete", 503)
+    ]
+
+
 def test_priming_leaves_nothing_for_the_first_event_to_import(aws: LocalStack) -> None:
     import sys
 
