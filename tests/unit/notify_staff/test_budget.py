@@ -15,10 +15,6 @@ from notify_staff.ports import Dependencies
 from submit_request.logic import summaries_owed
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
-    FakeMailer,
-    FakeTexter,
-    InMemoryAlertBudget,
-    InMemoryRequestStore,
     RecordingPublisher,
     throttled,
 )
@@ -33,16 +29,6 @@ SETTINGS = NotifySettings.model_validate(
         "EMAIL_ALERTS_PER_WINDOW": "3",
     }
 )
-
-
-@pytest.fixture
-def deps() -> Dependencies:
-    return Dependencies(
-        store=InMemoryRequestStore(),
-        budget=InMemoryAlertBudget(),
-        mailer=FakeMailer(),
-        texter=FakeTexter(),
-    )
 
 
 def _flood(deps: Dependencies, count: int) -> list[str]:

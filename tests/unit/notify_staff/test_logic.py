@@ -14,10 +14,6 @@ from notify_staff import logic
 from notify_staff.ports import Dependencies
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
-    FakeMailer,
-    FakeTexter,
-    InMemoryAlertBudget,
-    InMemoryRequestStore,
     rejected,
     throttled,
 )
@@ -36,16 +32,6 @@ def _settings(**overrides: object) -> NotifySettings:
     }
     settings = NotifySettings.model_validate(base)
     return settings.model_copy(update=overrides)
-
-
-@pytest.fixture
-def deps() -> Dependencies:
-    return Dependencies(
-        store=InMemoryRequestStore(),
-        budget=InMemoryAlertBudget(),
-        mailer=FakeMailer(),
-        texter=FakeTexter(),
-    )
 
 
 def _with(deps: Dependencies, item: RequestItem) -> AlertMessage:
