@@ -8,7 +8,6 @@ and as an accessible HTML page for a form post without JavaScript.
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime
 from functools import cache
 from http import HTTPStatus
@@ -18,7 +17,6 @@ from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
     CORSConfig,
     Response,
-    content_types,
 )
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -28,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from intake_common import snapstart
 from intake_common.errors import FieldError, body_error, field_error, field_errors
-from intake_common.gateway import cloudfront_only, secured
+from intake_common.gateway import cloudfront_only, json_response, secured
 from intake_common.models import AppointmentRequest
 from intake_common.observability import logger, metrics
 from intake_common.settings import SubmitSettings
@@ -164,7 +162,7 @@ def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> 
         location = f"{page}?ref={receipt.reference}"
         return Response(status_code=HTTPStatus.SEE_OTHER, headers={"Location": location}, body="")
     body = Receipt(id=receipt.submission_id, reference=receipt.reference)
-    return _json(HTTPStatus.CREATED, body.model_dump())
+    return json_response(HTTPStatus.CREATED, body.model_dump())
 
 
 def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
@@ -211,7 +209,7 @@ def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
         _count_rejected(reason)
     if kind == "form":
         return Response(status_code=status, content_type=_HTML, body=page, headers=headers)
-    return _json(status, body, headers)
+    return json_response(status, body, headers)
 
 
 @app.route(
@@ -223,7 +221,7 @@ def method_not_allowed() -> Response[str]:
     if app.current_event.http_method == "OPTIONS":
         return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Allow": "POST, OPTIONS"})
     _count_rejected("method")
-    return _json(
+    return json_response(
         HTTPStatus.METHOD_NOT_ALLOWED,
         body_error("method_not_allowed", "Please send the form with POST."),
         {"Allow": "POST, OPTIONS"},
@@ -249,20 +247,9 @@ def _count_rejected(reason: str) -> None:
         metric.add_dimension(name="reason", value=reason)
 
 
-def _json(
-    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(body, ensure_ascii=False),
-        headers=headers,
-    )
-
-
 @app.not_found
 def not_found(_: Exception) -> Response[str]:
-    return _json(HTTPStatus.NOT_FOUND, body_error("not_found", "There is nothing here."))
+    return json_response(HTTPStatus.NOT_FOUND, body_error("not_found", "There is nothing here."))
 
 
 @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
@@ -271,7 +258,7 @@ def unexpected(exc: Exception) -> Response[str]:
     logger.error("unexpected error", error_type=type(exc).__name__)
     metrics.add_metric(name="UnexpectedError", unit="Count", value=1)
     message = "Something went wrong on our side. Please try again in a minute."
-    return _json(HTTPStatus.INTERNAL_SERVER_ERROR, body_error("internal", message))
+    return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, body_error("internal", message))
 
 
 @snapstart.before_snapshot
