@@ -60,7 +60,7 @@ def load(
     }
     module: Any = importlib.import_module(modules[target])
     if prime and target in {"submit", "notify"}:
-        from intake_common import snapstart
+        from intake_common.runtime import snapstart
 
         snapstart.prime()
     if target.startswith("submit"):

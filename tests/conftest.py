@@ -112,7 +112,7 @@ def today() -> date:
 @pytest.fixture(autouse=True)
 def logs() -> Iterator[io.StringIO]:
     """Everything the functions' Powertools logger writes during the test."""
-    from intake_common.observability import logger
+    from intake_common.runtime.observability import logger
 
     handler = logger.registered_handler
     stream = io.StringIO()

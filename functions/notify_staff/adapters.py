@@ -1,6 +1,6 @@
 """Outbound adapters of notify_staff: SES (email), SNS (SMS), and the shared requests table.
 
-With ``intake_common.table``, the only modules of this function that call AWS.
+With ``intake_common.aws.table``, the only modules of this function that call AWS.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from typing import TYPE_CHECKING, Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from intake_common import clients
-from intake_common.settings import NotifySettings
-from intake_common.table import DynamoAlertBudget, DynamoRequestStore
+from intake_common.aws import clients
+from intake_common.aws.table import DynamoAlertBudget, DynamoRequestStore
+from intake_common.runtime.settings import NotifySettings
 
 from .ports import Dependencies, PermanentSendError, TransientSendError
 
@@ -46,16 +45,6 @@ _SNS_PERMANENT = {
     "InvalidParameterValueException",
     "OptedOut",
 }
-
-
-def client_config(agent: str) -> Config:
-    """Short time-outs, a few retries; the user agent names the function in CloudTrail."""
-    return Config(
-        connect_timeout=2,
-        read_timeout=5,
-        retries={"mode": "standard", "total_max_attempts": 3},
-        user_agent_extra=agent,
-    )
 
 
 def _classify(exc: Exception, permanent: set[str]) -> Exception:
@@ -130,7 +119,7 @@ class SnsTexter:
 
 
 def build(settings: NotifySettings, agent: str) -> Dependencies:
-    config = client_config(agent)
+    config = clients.config(agent)
     dynamodb = clients.client("dynamodb", config=config)
     return Dependencies(
         store=DynamoRequestStore(settings.table_name, dynamodb),

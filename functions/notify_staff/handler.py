@@ -20,11 +20,11 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Json
 
-from intake_common import snapstart
-from intake_common.contract import AlertMessage, BudgetSummaryMessage, Message
-from intake_common.observability import logger, metrics
-from intake_common.settings import NotifySettings
-from intake_common.table import to_attributes
+from intake_common.aws.table import to_attributes
+from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage, Message
+from intake_common.runtime import snapstart
+from intake_common.runtime.observability import logger, metrics
+from intake_common.runtime.settings import NotifySettings
 
 from . import adapters, logic
 from .ports import Dependencies

@@ -1,6 +1,6 @@
 """What notify_staff does with one alert message: alert each staff recipient exactly once.
 
-First the alert budget (``intake_common/budget.py``): per channel, the request is granted an
+First the alert budget (``intake_common/domain/limits.py``): per channel, the request is granted an
 alert of its own, or held for the window's summary; the decision is recorded on the request,
 once. Then per (channel, recipient) the item records ``sending`` (a lease), then ``sent`` or
 ``failed``.
@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from intake_common.budget import KEEP_DAYS, Decision, window_name, window_start
-from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
-from intake_common.item import (
+from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from intake_common.domain.item import (
     CONFIRMATION_ALERT,
     ClaimAlert,
     CompleteAlerts,
@@ -32,8 +31,9 @@ from intake_common.item import (
     ReleaseAlert,
     RequestItem,
 )
-from intake_common.observability import logger, metrics
-from intake_common.settings import NotifySettings
+from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window_start
+from intake_common.runtime.observability import logger, metrics
+from intake_common.runtime.settings import NotifySettings
 
 from .ports import Dependencies, PermanentSendError, TransientSendError
 from .render import (
@@ -48,7 +48,6 @@ from .render import (
 Sent = Literal["sent", "failed", "retry", "done"]
 # What became of the visitor's confirmation email (the staff email says it).
 Confirmation = ConfirmationState | Literal["retry"]
-CONFIRMATION = CONFIRMATION_ALERT
 # The ledger keeps "this address had its confirmation today" this long (then TTL).
 LEDGER_KEEP_SECONDS = 2 * 86400
 
@@ -166,7 +165,7 @@ def _confirm_once(
     email = render_confirmation(request, settings)
     return _deliver_once(
         request,
-        CONFIRMATION,
+        CONFIRMATION_ALERT,
         lambda: deps.mailer.send(request.email, email.subject, email.text, email.html),
         VISITOR_CONFIRMATION,
         {"submission_id": request.submission_id},
@@ -182,7 +181,7 @@ def _skip(
     at: str,
     deps: Dependencies,
 ) -> Confirmation:
-    deps.store.change(request.submission_id, RecordAlert(CONFIRMATION, "skipped", at, why))
+    deps.store.change(request.submission_id, RecordAlert(CONFIRMATION_ALERT, "skipped", at, why))
     metrics.add_metric(name="ConfirmationNotSent", unit="Count", value=1)
     logger.info("confirmation not sent", reason=why, submission_id=request.submission_id)
     return why

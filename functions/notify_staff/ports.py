@@ -1,6 +1,6 @@
 """What notify_staff's logic needs from the outside, and how each can fail.
 
-The requests table is the shared ``intake_common.ports.RequestStore``; SES and SMS are here.
+The requests table is the shared ``intake_common.domain.ports.RequestStore``; SES and SMS are here.
 Each send raises ``TransientSendError`` (retry later) or ``PermanentSendError`` (record it, do
 not retry).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake_common.ports import AlertBudget, RequestStore, StorageUnavailable
+from intake_common.domain.ports import AlertBudget, RequestStore, StorageUnavailable
 
 __all__ = [
     "AlertBudget",

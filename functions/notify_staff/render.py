@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from intake_common.item import RequestItem
-from intake_common.settings import NotifySettings
+from intake_common.domain.item import RequestItem
+from intake_common.runtime.settings import NotifySettings
 
 SMS_MAX = 160
 # The GSM 03.38 basic character set: staying inside it keeps 160 characters in one segment.
@@ -194,7 +194,7 @@ def request_link(reference: str, settings: NotifySettings) -> str:
 def _window_times(window: str, settings: NotifySettings) -> tuple[datetime, datetime]:
     from datetime import timedelta
 
-    from intake_common.budget import parse_window
+    from intake_common.domain.limits import parse_window
 
     start = parse_window(window).astimezone(settings.zone)
     return start, start + timedelta(minutes=settings.budget_window_minutes)

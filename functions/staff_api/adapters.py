@@ -1,105 +1,24 @@
-"""Outbound adapters of the staff operations: the audit table and the alert queues (the
-requests table is the shared ``intake_common.table``)."""
+"""Outbound adapters of the staff API: the shared staff operations' adapters
+(``intake_common/aws/staff.py``) with this function's own clients."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
-from intake_common import clients
-from intake_common.ports import StorageUnavailable
-from intake_common.settings import StaffSettings
-from intake_common.table import DynamoRequestStore, to_attributes
-
-from .ports import AuditEntry, Dependencies
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_sqs import SQSClient
-
-
-class DynamoAuditLog:
-    """The AuditTable: one item per entry, by day (``day``, ``entry``: time and a random id)."""
-
-    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
-        self.table_name = table_name
-        self.client = client
-
-    def record(self, entry: AuditEntry) -> None:
-        item: dict[str, Any] = {
-            "day": entry.at[:10],
-            "entry": f"{entry.at}#{uuid.uuid4()}",
-            **entry.model_dump(exclude_none=True),
-        }
-        try:
-            self.client.put_item(TableName=self.table_name, Item=to_attributes(item))
-        except (ClientError, BotoCoreError) as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
-
-
-class SqsAlertQueues:
-    """The alert queue and its DLQ: removing what is queued about an erased request."""
-
-    def __init__(self, urls: list[str], client: SQSClient, rounds: int = 10) -> None:
-        self.urls = urls
-        self.client = client
-        self.rounds = rounds
-
-    def remove_messages_about(self, submission_id: str) -> int:
-        return sum(self._remove(url, submission_id) for url in self.urls)
-
-    def _remove(self, url: str, submission_id: str) -> int:
-        """Best effort: a message in flight at this moment is hidden from receive."""
-        removed = 0
-        others: list[str] = []
-        for _ in range(self.rounds):
-            messages = self.client.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
-            ).get("Messages", [])
-            if not messages:
-                break
-            for message in messages:
-                if submission_id in message["Body"]:
-                    self.client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                    removed += 1
-                else:
-                    others.append(message["ReceiptHandle"])
-        for handle in others:  # give back what was not ours at once
-            self.client.change_message_visibility(
-                QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0
-            )
-        return removed
-
-
-def build(
-    dynamodb: DynamoDBClient,
-    sqs: SQSClient,
-    *,
-    table: str,
-    audit_table: str,
-    queues: list[str],
-) -> Dependencies:
-    return Dependencies(
-        store=DynamoRequestStore(table, dynamodb),
-        audit=DynamoAuditLog(audit_table, dynamodb),
-        queues=SqsAlertQueues(queues, sqs),
-    )
+from intake_common.aws import clients
+from intake_common.aws.queues import SqsAlertQueues
+from intake_common.aws.staff import staff_dependencies
+from intake_common.aws.table import DynamoAuditLog, DynamoRequestStore
+from intake_common.runtime.settings import StaffSettings
+from intake_common.services.staff import Dependencies
 
 
 def build_for(settings: StaffSettings, agent: str) -> Dependencies:
     """The staff API's adapters, from its settings (its own role's clients)."""
-    config = Config(
-        connect_timeout=2,
-        read_timeout=5,
-        retries={"mode": "standard", "total_max_attempts": 3},
-        user_agent_extra=agent,
-    )
-    return build(
+    config = clients.config(agent)
+    return staff_dependencies(
         clients.client("dynamodb", config=config),
         clients.client("sqs", config=config),
         table=settings.table_name,

@@ -1,8 +1,9 @@
 """staff_api: the staff inbox's API, ``/staff/...`` behind the REST API's Cognito authorizer.
 
-Thin: who is signed in (the authorizer's claims), which group they are in, one call into
-``logic`` (the same rules as the ``intake requests`` commands: audit first, the real identity,
-expired means gone), and every error mapped to its status in one place. Answers are never
+Thin: who is signed in (the authorizer's claims), which group they are in, one call into the
+shared staff operations (``intake_common.services.staff``, which the ``intake requests``
+commands call too: audit first, the real identity, expired means gone), and every error mapped
+to its status in one place. Answers are never
 cached (``no-store``), and carry what the inbox needs for a call back, nothing more.
 """
 
@@ -19,23 +20,24 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from intake_common import snapstart
-from intake_common.errors import body_error
-from intake_common.gateway import cloudfront_only, json_response, secured
-from intake_common.item import STATUS_TRANSITIONS, STATUSES, RequestItem, RequestSummary
-from intake_common.observability import logger, metrics
-from intake_common.ports import StorageUnavailable
-from intake_common.settings import StaffSettings
-from intake_common.table import to_attributes
+from intake_common.aws.table import to_attributes
+from intake_common.domain.audit import Actor
+from intake_common.domain.errors import body_error
+from intake_common.domain.item import STATUS_TRANSITIONS, STATUSES, RequestItem, RequestSummary
+from intake_common.domain.ports import StorageUnavailable
+from intake_common.runtime import snapstart
+from intake_common.runtime.gateway import cloudfront_only, json_response, secured
+from intake_common.runtime.observability import logger, metrics
+from intake_common.runtime.settings import StaffSettings
+from intake_common.services import staff as operations
+from intake_common.services.staff import Dependencies
 
-from . import adapters, logic
-from .ports import Actor, Dependencies
+from . import adapters
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = StaffSettings.from_env()
 GROUPS = frozenset({"staff", "admin"})
-Period = Literal["today", "week", "month"]
 
 
 @cache
@@ -157,10 +159,10 @@ def list_requests(user: User, deps: Deps) -> Response[str]:
     if status is not None and status not in STATUSES:
         raise BadInput("status")
     if query.get("q"):
-        item = logic.show(deps, user.actor, now, query["q"])
+        item = operations.show(deps, user.actor, now, query["q"])
         rows = [RequestSummary.model_validate(item.model_dump())]
     else:
-        rows = logic.list_requests(
+        rows = operations.list_requests(
             deps,
             user.actor,
             now,
@@ -173,7 +175,7 @@ def list_requests(user: User, deps: Deps) -> Response[str]:
 
 @app.get("/staff/requests/<reference>")
 def show(reference: str, user: User, deps: Deps) -> Response[str]:
-    item = logic.show(deps, user.actor, _now(), reference)
+    item = operations.show(deps, user.actor, _now(), reference)
     return json_response(HTTPStatus.OK, {"request": detail(item)})
 
 
@@ -187,15 +189,15 @@ class MarkBody(BaseModel):
 @app.post("/staff/requests/<reference>/status")
 def mark(reference: str, user: User, deps: Deps) -> Response[str]:
     body = _body(MarkBody)
-    marked = logic.mark(deps, user.actor, _now(), reference, body.status, body.note or None)
-    item = logic.find(deps, marked.reference, _now())
+    marked = operations.mark(deps, user.actor, _now(), reference, body.status, body.note or None)
+    item = operations.find(deps, marked.reference, _now())
     return json_response(HTTPStatus.OK, {"request": detail(item)})
 
 
 class EraseBody(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
 
-    # The reference, typed again by the admin: the same confirmation as the command's.
+    # The reference, typed again by the admin on the request's page: erasing takes two acts.
     confirm: Annotated[str, Field(max_length=40)]
 
 
@@ -203,10 +205,10 @@ class EraseBody(BaseModel):
 def erase(reference: str, user: Admin, deps: Deps) -> Response[str]:
     body = _body(EraseBody)
     now = _now()
-    item = logic.find(deps, reference, now)
-    if logic.find(deps, body.confirm, now).submission_id != item.submission_id:
+    item = operations.find(deps, reference, now)
+    if operations.find(deps, body.confirm, now).submission_id != item.submission_id:
         raise BadInput("confirm")
-    erased = logic.erase(deps, user.actor, now, item.submission_id)
+    erased = operations.erase(deps, user.actor, now, item.submission_id)
     return json_response(
         HTTPStatus.OK,
         {"erased": erased.reference, "queued_messages_removed": erased.queued_messages_removed},
@@ -220,11 +222,11 @@ def export(user: Admin, deps: Deps) -> Response[str]:
     if query.get("acknowledge") != "health-data":
         raise BadInput("acknowledge")
     now = _now()
-    items = logic.export(deps, user.actor, now, _since(query.get("period", "month"), now))
+    items = operations.export(deps, user.actor, now, _since(query.get("period", "month"), now))
     return Response(
         status_code=HTTPStatus.OK,
         content_type="text/csv; charset=utf-8",
-        body=logic.csv_text(items),
+        body=operations.csv_text(items),
         headers={"Content-Disposition": f'attachment; filename="requests-{now:%Y-%m-%d}.csv"'},
     )
 
@@ -269,18 +271,18 @@ def _bad_input(exc: BadInput) -> Response[str]:
     )
 
 
-@app.exception_handler(logic.NotFound)  # type: ignore[untyped-decorator]
-def _not_found(exc: logic.NotFound) -> Response[str]:
+@app.exception_handler(operations.NotFound)  # type: ignore[untyped-decorator]
+def _not_found(exc: operations.NotFound) -> Response[str]:
     return _problem(HTTPStatus.NOT_FOUND, "not_found", str(exc))
 
 
-@app.exception_handler(logic.AmbiguousReference)  # type: ignore[untyped-decorator]
-def _ambiguous(exc: logic.AmbiguousReference) -> Response[str]:
+@app.exception_handler(operations.AmbiguousReference)  # type: ignore[untyped-decorator]
+def _ambiguous(exc: operations.AmbiguousReference) -> Response[str]:
     return _problem(HTTPStatus.CONFLICT, "ambiguous_reference", str(exc), ids=exc.ids)
 
 
-@app.exception_handler(logic.StaffError)  # type: ignore[untyped-decorator]
-def _refused(exc: logic.StaffError) -> Response[str]:
+@app.exception_handler(operations.StaffError)  # type: ignore[untyped-decorator]
+def _refused(exc: operations.StaffError) -> Response[str]:
     # NotAllowed (a closed request) and ChangedMeanwhile (someone else just changed it)
     return _problem(HTTPStatus.CONFLICT, "refused", str(exc))
 

@@ -1,57 +1,18 @@
-"""Outbound adapters of submit_request: the requests table (shared) and the SNS topic.
-
-With ``intake_common.table``, the only modules of this function that call AWS.
-"""
+"""Outbound adapters of submit_request: the requests table and the topic (shared adapters, with
+this function's clients) and Cloudflare Turnstile's verification."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from intake_common.aws import clients
+from intake_common.aws.table import DynamoRequestStore
+from intake_common.aws.topic import SnsAlertPublisher
+from intake_common.runtime.settings import SubmitSettings
 
-from intake_common import clients
-from intake_common.contract import AlertMessage, BudgetSummaryMessage
-from intake_common.settings import RedriveSettings, SubmitSettings
-from intake_common.table import DynamoAlertBudget, DynamoRequestStore
-
-from .ports import Dependencies, HumanCheckUnavailable, PublishFailed, RedriveDependencies
-
-if TYPE_CHECKING:
-    from mypy_boto3_sns import SNSClient
-
-
-def client_config(agent: str) -> Config:
-    """Fail fast (API Gateway gives up at 29 s, and the visitor's page retries on its own).
-
-    The user agent (``clinic-intake/<handler module>``) is in CloudTrail with every call.
-    """
-    return Config(
-        connect_timeout=2,
-        read_timeout=3,
-        retries={"mode": "standard", "total_max_attempts": 3},
-        user_agent_extra=agent,
-    )
-
-
-class SnsAlertPublisher:
-    """The SNS topic that announces stored requests."""
-
-    def __init__(self, topic_arn: str, client: SNSClient) -> None:
-        self.topic_arn = topic_arn
-        self.client = client
-
-    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
-        try:
-            response = self.client.publish(
-                TopicArn=self.topic_arn, Message=message.model_dump_json()
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise PublishFailed(type(exc).__name__) from exc
-        return response["MessageId"]
+from .ports import Dependencies, HumanCheckUnavailable
 
 
 class TurnstileVerifier:
@@ -80,22 +41,13 @@ class TurnstileVerifier:
 
 
 def build(settings: SubmitSettings, agent: str) -> Dependencies:
-    config = client_config(agent)
+    # Fail fast: API Gateway gives up at 29 s, and the visitor's page retries on its own.
+    config = clients.config(agent, read_timeout=3)
     secret = settings.turnstile_secret.get_secret_value()
     return Dependencies(
         store=DynamoRequestStore(settings.table_name, clients.client("dynamodb", config=config)),
         publisher=SnsAlertPublisher(settings.topic_arn, clients.client("sns", config=config)),
         human_check=TurnstileVerifier(settings.turnstile_verify_url, secret) if secret else None,
-    )
-
-
-def build_redrive(settings: RedriveSettings, agent: str) -> RedriveDependencies:
-    config = client_config(agent)
-    dynamodb = clients.client("dynamodb", config=config)
-    return RedriveDependencies(
-        store=DynamoRequestStore(settings.table_name, dynamodb),
-        publisher=SnsAlertPublisher(settings.topic_arn, clients.client("sns", config=config)),
-        budget=DynamoAlertBudget(settings.limits_table, dynamodb),
     )
 
 

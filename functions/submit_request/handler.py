@@ -24,12 +24,12 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
-from intake_common import snapstart
-from intake_common.errors import FieldError, body_error, field_error, field_errors
-from intake_common.gateway import cloudfront_only, json_response, secured
-from intake_common.models import AppointmentRequest
-from intake_common.observability import logger, metrics
-from intake_common.settings import SubmitSettings
+from intake_common.domain.errors import FieldError, body_error, field_error, field_errors
+from intake_common.domain.models import AppointmentRequest
+from intake_common.runtime import snapstart
+from intake_common.runtime.gateway import cloudfront_only, json_response, secured
+from intake_common.runtime.observability import logger, metrics
+from intake_common.runtime.settings import SubmitSettings
 
 from . import adapters, logic
 from .ports import Dependencies, HumanCheckUnavailable, StorageUnavailable

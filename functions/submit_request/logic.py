@@ -14,24 +14,14 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from intake_common.budget import ended_windows
-from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
-from intake_common.item import RequestItem, timestamp
-from intake_common.models import AppointmentRequest
-from intake_common.observability import logger, metrics
+from intake_common.domain.item import RequestItem
+from intake_common.domain.models import AppointmentRequest
+from intake_common.runtime.observability import logger, metrics
+from intake_common.services.alerts import announce
 
-from .ports import (
-    AlertBudget,
-    AlertPublisher,
-    Dependencies,
-    HumanCheck,
-    PublishFailed,
-    RequestStore,
-)
+from .ports import Dependencies, HumanCheck
 
 Outcome = Literal["created", "duplicate", "spam"]
-# At most this many pending alerts are published again per re-drive run.
-REDRIVE_BATCH = 500
 
 
 class SubmissionConflict(Exception):
@@ -102,52 +92,3 @@ def submit(
         outcome=outcome,
         urgent=item.urgent,
     )
-
-
-def redrive_pending(
-    store: RequestStore, publisher: AlertPublisher, created_before: datetime, now: datetime
-) -> int:
-    """Publish again the alert of every request still pending that was stored before
-    ``created_before``; used by the scheduled re-drive and by ``intake alerts redrive``."""
-    ids = store.pending_alerts(timestamp(created_before), REDRIVE_BATCH)
-    for submission_id in ids:
-        announce(publisher, submission_id, now)
-    return len(ids)
-
-
-def announce(publisher: AlertPublisher, submission_id: UUID | str, now: datetime) -> None:
-    """Publish the alert message; a failure leaves the alert pending for a retry."""
-    message = AlertMessage(request_id=UUID(str(submission_id)), published_at=now)
-    try:
-        message_id = publisher.publish(message)
-    except PublishFailed as exc:
-        # The request is stored and its alert stays pending: the visitor's retry or the
-        # scheduled re-drive publishes it again. The visitor is not told to worry.
-        metrics.add_metric(name="AlertPublishFailed", unit="Count", value=1)
-        logger.error("alert publish failed", submission_id=str(submission_id), error=str(exc))
-        return
-    logger.info("alert published", submission_id=str(submission_id), message_id=message_id)
-
-
-def summaries_owed(
-    budget: AlertBudget, publisher: AlertPublisher, now: datetime, window_minutes: int
-) -> int:
-    """Publish a summary message for every ended window in which alerts were held and no
-    summary was sent yet (notify_staff sends it, once)."""
-    channels: tuple[AlertChannel, ...] = ("email", "sms")
-    owed = 0
-    for window in ended_windows(now, window_minutes):
-        for channel in channels:
-            counter = budget.window(channel, window)
-            if counter is None or not counter.summary_due:
-                continue
-            try:
-                publisher.publish(
-                    BudgetSummaryMessage(channel=channel, window=window, published_at=now)
-                )
-            except PublishFailed as exc:
-                # The next run finds it still owed.
-                logger.error("budget summary publish failed", channel=channel, error=str(exc))
-                continue
-            owed += 1
-    return owed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from intake_common.models import AppointmentRequest
+from intake_common.domain.models import AppointmentRequest
 
 
 def openapi_document() -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from intake_common.errors import FIELD_LABELS, FieldError
+from intake_common.domain.errors import FIELD_LABELS, FieldError
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_FORM_FIELDS = 30

@@ -24,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-    from intake_common.ports import StorageUnavailable
-    from staff_api.logic import StaffError
+    from intake_common.domain.ports import StorageUnavailable
+    from intake_common.services.staff import StaffError
 
     from .target import TargetError
 

@@ -6,9 +6,9 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from intake_common.table import DynamoRequestStore
-from submit_request.adapters import SnsAlertPublisher
-from submit_request.logic import redrive_pending
+from intake_common.aws.table import DynamoRequestStore
+from intake_common.aws.topic import SnsAlertPublisher
+from intake_common.services.alerts import redrive_pending
 
 from .common import add_target_arguments, target
 from .target import Target

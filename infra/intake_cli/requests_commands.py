@@ -1,7 +1,7 @@
 """``intake requests list/show/mark/export/erase``: what staff do with requests.
 
 The rules (audit first, the caller's real identity, expired means gone, ambiguous references
-refused) are the staff API's own: both call ``staff_api.logic``.
+refused) are the staff API's own: both call ``intake_common.services.staff``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from intake_common.item import STATUSES, RequestItem
-from staff_api import adapters, logic
-from staff_api.ports import Actor, Dependencies
+from intake_common.aws.staff import staff_dependencies
+from intake_common.domain.audit import Actor
+from intake_common.domain.item import STATUSES, RequestItem
+from intake_common.services import staff as logic
+from intake_common.services.staff import Dependencies
 
 from .common import add_target_arguments, local_time, target
 from .target import Target
@@ -33,7 +35,7 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 def dependencies(where: Target) -> Dependencies:
-    return adapters.build(
+    return staff_dependencies(
         where.client("dynamodb"),
         where.client("sqs"),
         table=where.table,

@@ -23,11 +23,10 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from intake_common.item import timestamp
-from intake_common.models import SMOKE_TEST_PREFIX
-from intake_common.table import DynamoRequestStore
-from staff_api.adapters import DynamoAuditLog
-from staff_api.ports import AuditEntry
+from intake_common.aws.table import DynamoAuditLog, DynamoRequestStore
+from intake_common.domain.audit import AuditEntry
+from intake_common.domain.item import timestamp
+from intake_common.domain.models import SMOKE_TEST_PREFIX
 
 from .common import add_target_arguments, target
 from .target import Target
@@ -48,10 +47,6 @@ HINTS = {
     "Throttling": "SNS is throttling: the retry will send it",
 }
 _PROJECTION = "submission_id, #ref, created_at, alert_state, alerts, alerted_at, alert_retry"
-
-
-class SmokeFailed(Exception):
-    """The pipeline did not do its job; the message says where it stopped."""
 
 
 @dataclass

@@ -39,7 +39,7 @@ class LocalFunctions:
         if self.stack.condition("UseSnapStart"):
             # What Lambda does before it snapshots a version: the handlers' priming hooks (they
             # answer their AWS calls locally: nothing reaches the local AWS either).
-            from intake_common import snapstart
+            from intake_common.runtime import snapstart
 
             snapstart.prime()
 

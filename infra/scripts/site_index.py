@@ -1,6 +1,6 @@
 """Build the site's generated files: ``site/assets/search-index.json`` (the small prebuilt
 index the site's search uses) and ``site/assets/crisis-phrases.json`` (the crisis phrase list,
-from ``functions/intake_common/crisis_phrases.json``, the one list).
+from ``functions/intake_common/domain/crisis_phrases.json``, the one list).
 
 ``make site-index`` writes them; a test fails when either is out of date.
 """
@@ -91,11 +91,11 @@ def render(site: Path = SITE) -> str:
 
 def render_crisis() -> str:
     """What the form's page needs of the crisis list: its phrases (and when it was reviewed)."""
-    from intake_common.crisis import phrase_list
+    from intake_common.domain.crisis import phrase_list
 
     source = phrase_list()
     generated = {
-        "generated_from": "functions/intake_common/crisis_phrases.json (make site-index)",
+        "generated_from": "functions/intake_common/domain/crisis_phrases.json (make site-index)",
         "reviewed": source["reviewed"],
         "phrases": source["phrases"],
     }

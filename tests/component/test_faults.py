@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from intake_common.contract import AlertMessage
-from intake_common.models import AppointmentRequest
-from intake_common.table import DynamoRequestStore
+from intake_common.aws.table import DynamoRequestStore
+from intake_common.aws.topic import SnsAlertPublisher
+from intake_common.domain.contract import AlertMessage
+from intake_common.domain.models import AppointmentRequest
 from intake_local.template import LocalStack
-from submit_request.adapters import SnsAlertPublisher
 from tests.support import swap
 from tests.support.aws import all_items, outbox, receive
 from tests.support.data import valid_fields
@@ -85,7 +85,13 @@ def test_dynamodb_5xx_is_503_and_nothing_is_stored(
 def test_process_death_between_write_and_publish_is_healed_by_the_redrive(
     invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from submit_request import handler, redrive
+    from redrive_alerts import handler as redrive
+    from redrive_alerts import logic as redrive_logic
+
+    def sweep(now: datetime, deps: Any) -> int:
+        return redrive_logic.redrive(now, redrive.settings.sweep_grace_minutes, deps)
+
+    from submit_request import handler
 
     class _DiesOnPublish:
         def publish(self, **_: object) -> None:
@@ -98,9 +104,9 @@ def test_process_death_between_write_and_publish_is_healed_by_the_redrive(
     assert receive(aws) == []
 
     deps = swap.real(redrive)
-    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=10), deps) == 1
+    assert sweep(datetime.now(UTC) + timedelta(minutes=10), deps) == 1
     deliver()
-    assert redrive.redrive(datetime.now(UTC) + timedelta(minutes=20), deps) == 0
+    assert sweep(datetime.now(UTC) + timedelta(minutes=20), deps) == 0
 
     assert len(outbox()["emails"]) == 2
     assert len(outbox()["sms"]) == 1

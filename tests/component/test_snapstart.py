@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from intake_common import clients, snapstart
+from intake_common.aws import clients
+from intake_common.runtime import snapstart
 from intake_local.apigw import LambdaContext
 from intake_local.template import LocalStack
 from notify_staff import handler as notify
@@ -47,7 +48,7 @@ def test_priming_reaches_no_aws_and_leaves_no_trace(
 
 
 def test_an_incomplete_priming_says_so_once_and_nothing_of_the_runs(logs: io.StringIO) -> None:
-    from intake_common.observability import logger
+    from intake_common.runtime.observability import logger
 
     def run() -> dict[str, Any]:
         logger.info("inside the sample run")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from intake_common.ports import StorageUnavailable
+from intake_common.domain.audit import AuditEntry
+from intake_common.domain.ports import StorageUnavailable
 from intake_local.template import LocalStack
 from staff_api import handler
-from staff_api.ports import AuditEntry
 from tests.support import swap
 from tests.support.aws import all_items, header, json_body
 from tests.support.data import valid_fields

@@ -14,7 +14,7 @@ import pytest
 from botocore.client import BaseClient
 
 from intake_cli.main import main
-from intake_common.table import DynamoRequestStore
+from intake_common.aws.table import DynamoRequestStore
 from intake_local.template import LocalStack
 from tests.support import swap
 from tests.support.aws import all_items, fail_until_dead_lettered, json_body, outbox, receive
@@ -303,8 +303,8 @@ def test_alerts_redrive_publishes_pending_alerts(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from intake_common.aws.topic import SnsAlertPublisher
     from submit_request import handler
-    from submit_request.adapters import SnsAlertPublisher
 
     class _SnsDown:
         def publish(self, **_: object) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from intake_common.ports import AlertBudget
-from intake_common.table import DynamoAlertBudget
+from intake_common.aws.table import DynamoAlertBudget
+from intake_common.domain.ports import AlertBudget
 from intake_local.template import LocalStack
 from tests.support.fakes import InMemoryAlertBudget
 from tests.support.stack import REGION

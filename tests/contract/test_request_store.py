@@ -14,7 +14,8 @@ from typing import Any
 import boto3
 import pytest
 
-from intake_common.item import (
+from intake_common.aws.table import DynamoRequestStore
+from intake_common.domain.item import (
     ChangeStatus,
     ClaimAlert,
     CompleteAlerts,
@@ -25,8 +26,7 @@ from intake_common.item import (
     Transition,
     timestamp,
 )
-from intake_common.ports import RequestStore
-from intake_common.table import DynamoRequestStore
+from intake_common.domain.ports import RequestStore
 from intake_local.template import LocalStack
 from tests.support.builders import NOW, stored
 from tests.support.fakes import InMemoryRequestStore

@@ -146,7 +146,7 @@ def test_every_call_the_suite_saw_is_granted() -> None:
     every_function = {
         "submit_request.handler",
         "notify_staff.handler",
-        "submit_request.redrive",
+        "redrive_alerts.handler",
         "staff_api.handler",
     }
     assert every_function <= principals, (

@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from intake_common.item import RequestItem
-from intake_common.models import AppointmentRequest
+from intake_common.domain.item import RequestItem
+from intake_common.domain.models import AppointmentRequest
 from tests.support.data import valid_fields
 
 NOW = datetime(2026, 11, 30, 14, 2, tzinfo=UTC)

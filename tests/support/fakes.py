@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake_common.budget import BudgetWindow, Decision
-from intake_common.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
-from intake_common.item import RequestItem, RequestStatus, RequestSummary, Transition
-from intake_common.ports import StorageUnavailable
+from intake_common.domain.audit import AuditEntry
+from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
+from intake_common.domain.limits import BudgetWindow, Decision
+from intake_common.domain.ports import PublishFailed, StorageUnavailable
 from notify_staff.ports import PermanentSendError, TransientSendError
-from staff_api.ports import AuditEntry
-from submit_request.ports import PublishFailed
 
 
 @dataclass

@@ -11,7 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake_common.table import attribute, from_attributes, to_attributes, value_of
+from intake_common.aws.table import attribute, from_attributes, to_attributes, value_of
 
 _scalars = st.one_of(
     st.none(),

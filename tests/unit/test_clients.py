@@ -8,7 +8,7 @@ from pathlib import Path
 
 from botocore.config import Config
 
-from intake_common import clients
+from intake_common.aws import clients
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake_common.crisis import normalise, phrase_list, suggests_crisis
+from intake_common.domain.crisis import normalise, phrase_list, suggests_crisis
 from scripts.site_index import CRISIS, render_crisis
 from tests.support.builders import stored
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from intake_common.item import (
+from intake_common.domain.item import (
     ChangeStatus,
     RequestItem,
     StatusChange,

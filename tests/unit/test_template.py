@@ -336,7 +336,7 @@ def test_notify_staff_may_text_phones_but_publish_to_no_topic() -> None:
 
 
 def test_the_tables_keys_and_indexes_are_the_item_contracts(resources: dict[str, Any]) -> None:
-    from intake_common.item import INDEXES, TABLE_KEY
+    from intake_common.domain.item import INDEXES, TABLE_KEY
 
     table = resources["RequestsTable"]["Properties"]
     assert table["KeySchema"] == [{"AttributeName": TABLE_KEY, "KeyType": "HASH"}]

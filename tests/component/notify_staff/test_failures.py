@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from intake_common.contract import AlertMessage
+from intake_common.domain.contract import AlertMessage
 from intake_local.template import LocalStack
 from notify_staff.adapters import SesMailer
 from tests.support import swap

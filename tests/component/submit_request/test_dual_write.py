@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from intake_common.table import DynamoRequestStore
+from intake_common.aws.table import DynamoRequestStore
 from intake_local.template import LocalStack
 from tests.support import swap
 from tests.support.aws import all_items, json_body, outbox, receive
@@ -24,8 +24,8 @@ class _FailingSns:
 
 
 def _broken_topic() -> Any:
+    from intake_common.aws.topic import SnsAlertPublisher
     from submit_request import handler
-    from submit_request.adapters import SnsAlertPublisher
 
     return swap.dependencies(
         handler,
@@ -57,7 +57,11 @@ def test_publish_failure_keeps_the_request_pending_and_a_retry_alerts_once(
 def test_redrive_publishes_pending_alerts_after_the_grace_period_only(
     invoke: Invoke, deliver: Deliver, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from submit_request import redrive
+    from redrive_alerts import handler as redrive
+    from redrive_alerts import logic as redrive_logic
+
+    def sweep(now: datetime, deps: Any) -> int:
+        return redrive_logic.redrive(now, redrive.settings.sweep_grace_minutes, deps)
 
     with _broken_topic():
         invoke(valid_fields())
@@ -67,10 +71,10 @@ def test_redrive_publishes_pending_alerts_after_the_grace_period_only(
 
     now = datetime.now(UTC)
     deps = redrive.dependencies()
-    assert redrive.redrive(now, deps) == 0  # still inside the grace period
-    assert redrive.redrive(now + timedelta(minutes=6), deps) == 1
+    assert sweep(now, deps) == 0  # still inside the grace period
+    assert sweep(now + timedelta(minutes=6), deps) == 1
     deliver()
-    assert redrive.redrive(now + timedelta(minutes=12), deps) == 0
+    assert sweep(now + timedelta(minutes=12), deps) == 0
 
     assert len(outbox()["emails"]) == 4
     assert len(outbox()["sms"]) == 2

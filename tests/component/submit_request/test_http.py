@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from intake_common.contract import AlertMessage
+from intake_common.domain.contract import AlertMessage
 from intake_local.template import LocalStack
 from tests.support.aws import all_items, header, json_body, receive
 from tests.support.data import valid_fields

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from intake_common import errors as error_catalogue
-from intake_common.item import RequestItem
-from intake_common.models import AppointmentRequest
+from intake_common.domain import errors as error_catalogue
+from intake_common.domain.item import RequestItem
+from intake_common.domain.models import AppointmentRequest
 from intake_local.apigw import LambdaContext, rest_event
 from intake_local.template import LocalStack
 from submit_request import web

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from intake_common.budget import ended_windows, window_name, window_start
-from intake_common.contract import AlertMessage, BudgetSummaryMessage
-from intake_common.settings import NotifySettings
+from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage
+from intake_common.domain.limits import ended_windows, window_name, window_start
+from intake_common.runtime.settings import NotifySettings
 from notify_staff import logic
 from notify_staff.ports import Dependencies
-from submit_request.logic import summaries_owed
+from redrive_alerts.logic import summaries_owed
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
     RecordingPublisher,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake_common.contract import AlertMessage
-from intake_common.item import ClaimAlert, RequestItem
-from intake_common.settings import NotifySettings
+from intake_common.domain.contract import AlertMessage
+from intake_common.domain.item import ClaimAlert, RequestItem
+from intake_common.runtime.settings import NotifySettings
 from notify_staff import logic
 from notify_staff.ports import Dependencies
 from tests.support.builders import NOW, stored

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from intake_common.settings import NotifySettings
+from intake_common.runtime.settings import NotifySettings
 from notify_staff.render import (
     GSM7,
     SMS_MAX,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from intake_common.models import AppointmentRequest
+from intake_common.domain.models import AppointmentRequest
 from scripts.site_index import INDEX, render
 
 SITE = Path(__file__).resolve().parents[3] / "site"
@@ -153,7 +153,7 @@ def test_every_page_shares_the_same_header_and_footer() -> None:
 
 
 def test_the_pages_error_messages_are_the_servers_words() -> None:
-    from intake_common.errors import _MESSAGES
+    from intake_common.domain.errors import _MESSAGES
 
     script = (SITE / "assets" / "app.js").read_text(encoding="utf-8")
     block = script[script.index("var MESSAGES = {") : script.index("var LABELS")]
@@ -185,7 +185,7 @@ def test_the_staff_page_keeps_tokens_in_memory_only() -> None:
 def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract() -> None:
     from typing import get_args
 
-    from intake_common.item import STATUSES, AlertState, ConfirmationState
+    from intake_common.domain.item import STATUSES, AlertState, ConfirmationState
 
     script = STAFF_JS.read_text(encoding="utf-8")
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake_common.ports import StorageUnavailable
-from staff_api import logic
-from staff_api.ports import Actor, Dependencies
+from intake_common.domain.audit import Actor
+from intake_common.domain.ports import StorageUnavailable
+from intake_common.services import staff as logic
+from intake_common.services.staff import Dependencies
 from tests.support.builders import NOW, stored
 from tests.support.fakes import FakeQueues, InMemoryAuditLog, InMemoryRequestStore, Journal
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from intake_common.item import CompleteAlerts
-from intake_common.models import SMOKE_TEST_PREFIX
-from intake_common.ports import StorageUnavailable
+from intake_common.domain.item import CompleteAlerts
+from intake_common.domain.models import SMOKE_TEST_PREFIX
+from intake_common.domain.ports import StorageUnavailable
+from intake_common.services import alerts
 from submit_request import logic
 from submit_request.ports import Dependencies
 from tests.support.builders import NOW, request
@@ -112,10 +113,10 @@ def test_the_redrive_publishes_only_requests_pending_past_the_grace(deps: Depend
     old = _submit(deps)
     deps.publisher.fail = False  # type: ignore[attr-defined]
 
-    assert logic.redrive_pending(deps.store, deps.publisher, NOW, NOW) == 0  # not before NOW
+    assert alerts.redrive_pending(deps.store, deps.publisher, NOW, NOW) == 0  # not before NOW
     later = NOW + timedelta(minutes=6)
     assert (
-        logic.redrive_pending(deps.store, deps.publisher, later - timedelta(minutes=5), later) == 1
+        alerts.redrive_pending(deps.store, deps.publisher, later - timedelta(minutes=5), later) == 1
     )
     assert [str(m.request_id) for m in deps.publisher.messages] == [old.submission_id]  # type: ignore[attr-defined]
 

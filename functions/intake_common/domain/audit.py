@@ -1,26 +1,19 @@
-"""What the staff operations need from the outside: the requests table (shared), the audit
-trail and the alert queues; and who is acting."""
+"""The audit table's item: who showed, listed, changed, exported or erased which request, and
+when. Never the request's data. The staff operations (``services/staff.py``) write one entry
+before they show or change anything; the adapter (``aws/table.py``) stores it as laid out here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from intake_common.ports import RequestStore, StorageUnavailable
-
-__all__ = [
-    "Actor",
-    "AlertQueues",
-    "AuditEntry",
-    "AuditLog",
-    "Dependencies",
-    "RequestStore",
-    "StorageUnavailable",
-]
-
 AuditAction = Literal["list", "show", "mark", "export", "erase"]
+# The table's keys: one partition per UTC day, entries sorted by time (and a random suffix).
+AUDIT_HASH_KEY = "day"
+AUDIT_RANGE_KEY = "entry"
 
 
 @dataclass(frozen=True)
@@ -48,21 +41,11 @@ class AuditEntry(BaseModel):
     status: str | None = None
     reason: str | None = None
 
-
-class AuditLog(Protocol):
-    def record(self, entry: AuditEntry) -> None:
-        """Append an entry; raises ``StorageUnavailable`` (the action then does not happen)."""
-        ...
-
-
-class AlertQueues(Protocol):
-    def remove_messages_about(self, submission_id: str) -> int:
-        """Delete queued alert messages (DLQ included) about a request; how many."""
-        ...
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    store: RequestStore
-    audit: AuditLog
-    queues: AlertQueues
+    def attributes(self, unique: str) -> dict[str, Any]:
+        """The entry as the audit table stores it; ``unique`` (a random id) keeps two entries
+        of the same millisecond apart."""
+        return {
+            AUDIT_HASH_KEY: self.at[:10],
+            AUDIT_RANGE_KEY: f"{self.at}#{unique}",
+            **self.model_dump(exclude_none=True),
+        }

@@ -22,6 +22,18 @@ def session() -> Session:
     return get_session()
 
 
+def config(agent: str, read_timeout: float = 5) -> Config:
+    """Every function's client configuration: short time-outs and a few retries (API Gateway
+    gives up at 29 s, and a failed SQS batch is retried), and the user agent
+    (``clinic-intake/<handler module>``) that CloudTrail records with every call."""
+    return Config(
+        connect_timeout=2,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": 3},
+        user_agent_extra=agent,
+    )
+
+
 def client(service: str, config: Config) -> Any:
     """A client for ``service`` (region and credentials from Lambda's environment)."""
     return session().create_client(service, config=config)

@@ -1,5 +1,5 @@
 """What staff do with requests: list, show, mark, export, erase. Shared by the staff API and
-the ``intake requests`` commands, so both keep the same rules:
+the ``intake requests`` commands (neither imports the other), so both keep the same rules:
 
 - every action writes its audit entry *before* any data is shown or changed: if the audit
   trail cannot be written, nothing is revealed (who, what, when; never the request's data);
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake_common.item import (
+from intake_common.domain.audit import Actor, AuditAction, AuditEntry
+from intake_common.domain.item import (
     STATUS_TRANSITIONS,
     STATUSES,
     ChangeStatus,
@@ -31,8 +32,7 @@ from intake_common.item import (
     parse_reference,
     timestamp,
 )
-
-from .ports import Actor, AuditAction, AuditEntry, Dependencies
+from intake_common.domain.ports import AlertQueues, AuditLog, RequestStore
 
 EXPORT_LIMIT = 10_000
 EXPORT_COLUMNS = (
@@ -59,6 +59,15 @@ HEALTH_DATA_WARNING = (
     "access-controlled device, share it only as the clinic's policy allows, and delete it "
     "when it is no longer needed."
 )
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What the staff operations act on: the requests table, the audit trail, the queues."""
+
+    store: RequestStore
+    audit: AuditLog
+    queues: AlertQueues
 
 
 class StaffError(Exception):

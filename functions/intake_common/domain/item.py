@@ -24,9 +24,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .budget import Decision
 from .contract import AlertChannel
 from .crisis import suggests_crisis
+from .limits import Decision
 from .models import (
     SMOKE_TEST_RETENTION_DAYS,
     AppointmentRequest,

@@ -1,6 +1,7 @@
-"""What the logic needs from the requests table, and how that can fail.
+"""What the logic needs from the outside that more than one function (or the ``intake`` tool)
+uses, and how each can fail: the three tables, the alert topic and the alert queues.
 
-The adapter is ``table.py`` (DynamoDB); the tests' in-memory fake is
+The adapters are in ``intake_common/aws``; the tests' in-memory fakes are
 ``tests/support/fakes.py``; ``tests/contract`` holds both to the same behaviour.
 """
 
@@ -8,13 +9,18 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .budget import BudgetWindow, Decision
-from .contract import AlertChannel
+from .audit import AuditEntry
+from .contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from .item import RequestItem, RequestStatus, RequestSummary, Transition
+from .limits import BudgetWindow, Decision
 
 
 class StorageUnavailable(Exception):
     """The table throttled, failed or could not be reached: nothing was changed; retry later."""
+
+
+class PublishFailed(Exception):
+    """SNS did not take the alert message; the request stays stored with its alert pending."""
 
 
 class RequestStore(Protocol):
@@ -77,3 +83,22 @@ class AlertBudget(Protocol):
     def release_summary(self, channel: AlertChannel, window: str) -> None: ...
 
     def record_summary(self, channel: AlertChannel, window: str, at: str) -> None: ...
+
+
+class AlertPublisher(Protocol):
+    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
+        """Announce a stored request (or a budget summary owed); the message id. Raises
+        ``PublishFailed``."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None:
+        """Append an entry; raises ``StorageUnavailable`` (the action then does not happen)."""
+        ...
+
+
+class AlertQueues(Protocol):
+    def remove_messages_about(self, submission_id: str) -> int:
+        """Delete queued alert messages (DLQ included) about a request; how many."""
+        ...

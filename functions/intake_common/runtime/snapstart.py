@@ -96,8 +96,8 @@ def sample_item(retention_days: int = 1) -> Any:
     import uuid
     from datetime import UTC, datetime
 
-    from .item import RequestItem
-    from .models import AppointmentRequest
+    from intake_common.domain.item import RequestItem
+    from intake_common.domain.models import AppointmentRequest
 
     now = datetime.now(UTC)
     request = AppointmentRequest.model_validate(SAMPLE_FIELDS, context={"today": now.date()})

@@ -1,6 +1,7 @@
-"""The project's tables on DynamoDB: the requests table (``ports.RequestStore``, with the names,
-indexes and transitions of ``item.py``) and the alert limits table (``ports.AlertBudget``, see
-``budget.py``). The only module of the shared package that calls AWS.
+"""The project's three tables on DynamoDB: the requests table (``ports.RequestStore``, with the
+names, indexes and transitions of ``domain/item.py``), the alert limits table
+(``ports.AlertBudget``, ``domain/limits.py``) and the audit table (``ports.AuditLog``,
+``domain/audit.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .budget import LIMITS_KEY, BudgetWindow, Decision, limit_key
-from .contract import AlertChannel
-from .item import (
+from intake_common.domain.audit import AuditEntry
+from intake_common.domain.contract import AlertChannel
+from intake_common.domain.item import (
     INDEXES,
     INSERT_CONDITION,
     INSERT_NAMES,
@@ -25,7 +26,8 @@ from .item import (
     RequestSummary,
     Transition,
 )
-from .ports import StorageUnavailable
+from intake_common.domain.limits import LIMITS_KEY, BudgetWindow, Decision, limit_key
+from intake_common.domain.ports import StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -361,3 +363,18 @@ class DynamoAlertBudget:
             },
             ExpressionAttributeValues={":at": at},
         )
+
+
+class DynamoAuditLog:
+    """The audit table: one item per entry (``domain/audit.py`` lays it out)."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def record(self, entry: AuditEntry) -> None:
+        import uuid
+
+        item = entry.attributes(str(uuid.uuid4()))
+        with _storage_errors():
+            self.client.put_item(TableName=self.table_name, Item=to_attributes(item))

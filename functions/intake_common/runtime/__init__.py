@@ -1,0 +1,1 @@
+"""What runs a function in Lambda: settings, logging and metrics, the API's edge, SnapStart."""
