@@ -98,26 +98,17 @@ def request_body() -> dict[str, Any]:
 
 
 def stored_item(submission_id: str) -> dict[str, Any]:
-    """The DynamoDB item notify_staff reads, in DynamoDB's wire format."""
-    return {
-        "submission_id": {"S": submission_id},
-        "reference": {"S": "K7Q2-93XD"},
-        "created_at": {"S": "2026-11-29T14:02:00.000+00:00"},
-        "status": {"S": "new"},
-        "full_name": {"S": "Ana Núñez"},
-        "email": {"S": "ana@example.org"},
-        "phone": {"S": "+14155552671"},
-        "preferred_contact": {"S": "phone"},
-        "sms_consent": {"BOOL": False},
-        "visit_type": {"S": "new"},
-        "preferred_time": {"S": "morning"},
-        "reason": {"S": "Worry, most days."},
-        "consent_version": {"S": "2026-11"},
-        "content_hash": {"S": "0" * 64},
-        "expires_at": {"N": "4102444800"},
-        "alert_state": {"S": "pending"},
-        "alerts": {"M": {}},
-    }
+    """The DynamoDB item notify_staff reads, as the table adapter writes it."""
+    from datetime import UTC, datetime
+
+    from intake_common.aws.table import to_attributes
+    from intake_common.domain.item import RequestItem
+    from intake_common.domain.models import AppointmentRequest
+
+    now = datetime.now(UTC)
+    request = AppointmentRequest.model_validate(request_body(), context={"today": now.date()})
+    item = RequestItem.new(request, uuid.UUID(submission_id), now, 365)
+    return to_attributes(item.attributes())
 
 
 def sqs_event(submission_id: str) -> dict[str, Any]:

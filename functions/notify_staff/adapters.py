@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake_common.aws import clients
-from intake_common.aws.table import DynamoAlertBudget, DynamoRequestStore
+from intake_common.aws.table import DynamoLimitsStore, DynamoRequestStore
+from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.settings import NotifySettings
 
 from .ports import Dependencies, PermanentSendError, TransientSendError
@@ -123,7 +124,7 @@ def build(settings: NotifySettings, agent: str) -> Dependencies:
     dynamodb = clients.client("dynamodb", config=config)
     return Dependencies(
         store=DynamoRequestStore(settings.table_name, dynamodb),
-        budget=DynamoAlertBudget(settings.limits_table, dynamodb),
+        budget=AlertBudget(DynamoLimitsStore(settings.limits_table, dynamodb)),
         mailer=SesMailer(
             settings.sender_email,
             clients.client("sesv2", config=config),
@@ -139,8 +140,8 @@ def offline(deps: Dependencies, stored: dict[str, Any]) -> Iterator[None]:
     requests table holds ``stored`` (DynamoDB's wire format), every send succeeds."""
     found = [
         adapter.client
-        for adapter in (deps.store, deps.budget, deps.mailer, deps.texter)
-        if isinstance(adapter, DynamoRequestStore | DynamoAlertBudget | SesMailer | SnsTexter)
+        for adapter in (deps.store, deps.budget.store, deps.mailer, deps.texter)
+        if isinstance(adapter, DynamoRequestStore | DynamoLimitsStore | SesMailer | SnsTexter)
     ]
     answers: dict[str, dict[str, Any]] = {
         "GetItem": {"Item": stored},

@@ -30,6 +30,8 @@ from intake_common.domain.item import (
     RecordAlert,
     ReleaseAlert,
     RequestItem,
+    alert_key,
+    timestamp,
 )
 from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window_start
 from intake_common.runtime.observability import logger, metrics
@@ -69,7 +71,7 @@ class Target:
     @property
     def key(self) -> str:
         """The alert's name on the item, e.g. ``email:frontdesk@clinic.example``."""
-        return f"{self.channel}:{self.recipient}"
+        return alert_key(self.channel, self.recipient)
 
 
 def targets(settings: NotifySettings) -> list[Target]:
@@ -127,7 +129,7 @@ def handle_alert(
         logger.error(
             "no staff alert delivered", submission_id=request_id, failed=results.count("failed")
         )
-    deps.store.change(request_id, CompleteAlerts(state, now.isoformat(timespec="milliseconds")))
+    deps.store.change(request_id, CompleteAlerts(state, timestamp(now)))
     return state
 
 
@@ -145,7 +147,7 @@ def _confirm_once(
     the email alert budget (a held confirmation is not sent, and not announced to staff)."""
     if request.confirmation_state != "pending":
         return request.confirmation_state  # not asked for, or done (a replay sends nothing)
-    at = now.isoformat(timespec="milliseconds")
+    at = timestamp(now)
     epoch = int(now.timestamp())
     day = now.astimezone(settings.zone).date().isoformat()
     ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
@@ -261,7 +263,7 @@ def handle_summary(
     except PermanentSendError as exc:
         metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
         logger.error("budget summary rejected", channel=channel, error=exc.code)
-    deps.budget.record_summary(channel, window, now.isoformat(timespec="milliseconds"))
+    deps.budget.record_summary(channel, window, timestamp(now))
     metrics.add_metric(name="AlertBudgetSummarySent", unit="Count", value=1)
     logger.info("budget summary sent", channel=channel, window=window, held=budget.held)
     return "sent"
@@ -332,7 +334,7 @@ def _deliver_once(
     now: datetime,
 ) -> Literal["sent", "failed", "retry"]:
     """Claim (a lease on the item's ``alerts[key]``), send, record: what became of it."""
-    at = now.isoformat(timespec="milliseconds")
+    at = timestamp(now)
     epoch = int(now.timestamp())
     claim = ClaimAlert(key, at, epoch, epoch + settings.send_lease_seconds)
     if not deps.store.change(request.submission_id, claim):

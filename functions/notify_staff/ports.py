@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake_common.domain.ports import AlertBudget, RequestStore, StorageUnavailable
+from intake_common.domain.limits import AlertBudget
+from intake_common.domain.ports import RequestStore, StorageUnavailable
 
 __all__ = [
     "AlertBudget",

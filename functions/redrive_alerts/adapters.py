@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from intake_common.aws import clients
-from intake_common.aws.table import DynamoAlertBudget, DynamoRequestStore
+from intake_common.aws.table import DynamoLimitsStore, DynamoRequestStore
 from intake_common.aws.topic import SnsAlertPublisher
+from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.settings import RedriveSettings
 
 from .ports import Dependencies
@@ -16,5 +17,5 @@ def build(settings: RedriveSettings, agent: str) -> Dependencies:
     return Dependencies(
         store=DynamoRequestStore(settings.table_name, dynamodb),
         publisher=SnsAlertPublisher(settings.topic_arn, clients.client("sns", config=config)),
-        budget=DynamoAlertBudget(settings.limits_table, dynamodb),
+        budget=AlertBudget(DynamoLimitsStore(settings.limits_table, dynamodb)),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intake_common.domain.ports import AlertBudget, AlertPublisher, PublishFailed, RequestStore
+from intake_common.domain.limits import AlertBudget
+from intake_common.domain.ports import AlertPublisher, PublishFailed, RequestStore
 
 __all__ = ["AlertBudget", "AlertPublisher", "Dependencies", "PublishFailed", "RequestStore"]
 

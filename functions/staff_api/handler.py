@@ -23,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from intake_common.aws.table import to_attributes
 from intake_common.domain.audit import Actor
 from intake_common.domain.errors import body_error
-from intake_common.domain.item import STATUS_TRANSITIONS, STATUSES, RequestItem, RequestSummary
+from intake_common.domain.item import (
+    STATUS_TRANSITIONS,
+    STATUSES,
+    RequestItem,
+    RequestSummary,
+    alert_channel,
+)
 from intake_common.domain.ports import StorageUnavailable
 from intake_common.runtime import snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
@@ -137,7 +143,7 @@ def detail(item: RequestItem) -> dict[str, Any]:
     data["next_statuses"] = list(STATUS_TRANSITIONS[item.status])
     data["confirmation"] = item.confirmation_state
     data["alerts"] = [
-        {"channel": key.split(":", 1)[0], "state": record.state, "error": record.error}
+        {"channel": alert_channel(key), "state": record.state, "error": record.error}
         for key, record in sorted(item.alerts.items())
     ]
     return data

@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from intake_common.aws.table import DynamoAuditLog, DynamoRequestStore
 from intake_common.domain.audit import AuditEntry
-from intake_common.domain.item import timestamp
+from intake_common.domain.item import alert_channel, timestamp
 from intake_common.domain.models import SMOKE_TEST_PREFIX
 
 from .common import add_target_arguments, target
@@ -46,7 +44,6 @@ HINTS = {
     "TooManyRequestsException": "SES is throttling: the retry will send it",
     "Throttling": "SNS is throttling: the retry will send it",
 }
-_PROJECTION = "submission_id, #ref, created_at, alert_state, alerts, alerted_at, alert_retry"
 
 
 @dataclass
@@ -97,28 +94,14 @@ def _post(url: str, body: dict[str, Any], timeout: float) -> tuple[int, dict[str
 
 def _delivery(target: Target, submission_id: str) -> dict[str, Any] | None:
     """The request's delivery attributes only (never a submitted field)."""
-    item = (
-        target.client("dynamodb")
-        .get_item(
-            TableName=target.table,
-            Key={"submission_id": {"S": submission_id}},
-            ProjectionExpression=_PROJECTION,
-            ExpressionAttributeNames={"#ref": "reference"},
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
-    if item is None:
-        return None
-    deserializer = TypeDeserializer()
-    return {key: deserializer.deserialize(value) for key, value in item.items()}
+    return DynamoRequestStore(target.table, target.client("dynamodb")).delivery(submission_id)
 
 
 def _channels(alerts: dict[str, Any]) -> str:
     counts: dict[str, int] = {}
     for key, record in alerts.items():
         if record.get("state") == "sent":
-            channel = key.split(":", 1)[0]
+            channel = alert_channel(key)
             counts[channel] = counts.get(channel, 0) + 1
     names = {"email": "email", "sms": "SMS", "confirmation": "visitor confirmation"}
     return ", ".join(f"{n} {names.get(c, c)}" for c, n in sorted(counts.items())) or "nothing"

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake_cli.target import local_session
+from intake_common.aws.table import from_attributes
+from intake_common.domain.item import TABLE_KEY
 
 # urlopen (bandit B310) only ever gets the http:// loopback URL that main() checks.
 
@@ -174,7 +176,7 @@ def reconcile(
     items: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(TableName=health["stack"]["table"]):
         for item in page["Items"]:
-            items[item["submission_id"]["S"]] = item
+            items[str(from_attributes(item)[TABLE_KEY])] = item
     problems = []
     if any(r.status >= 500 for r in results):
         problems.append(f"{sum(r.status >= 500 for r in results)} answers were 5xx")

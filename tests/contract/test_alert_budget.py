@@ -1,23 +1,103 @@
-"""The in-memory alert budget behaves as the limits table does on dynalite."""
+"""The in-memory limits table behaves as the limits table does on dynalite: every transition,
+and the alert budget's rules over each."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import boto3
 import pytest
 
-from intake_common.aws.table import DynamoAlertBudget
-from intake_common.domain.ports import AlertBudget
+from intake_common.aws.table import DynamoLimitsStore
+from intake_common.domain.limits import (
+    TRANSITIONS,
+    AlertBudget,
+    ClaimOnce,
+    ClaimSummary,
+    Grant,
+    Hold,
+    LimitTransition,
+    RecordSummary,
+    ReleaseSummary,
+    limit_key,
+)
+from intake_common.domain.ports import LimitsStore
 from intake_local.template import LocalStack
-from tests.support.fakes import InMemoryAlertBudget
+from tests.support.fakes import InMemoryLimitsStore
 from tests.support.stack import REGION
 
 WINDOW = "2026-11-30T14:00Z"
+KEY = limit_key("sms", WINDOW)
+LATER = 4102444800
 
 
 @pytest.fixture
-def budgets(aws: LocalStack) -> list[AlertBudget]:
+def stores(aws: LocalStack) -> list[LimitsStore]:
     client = boto3.client("dynamodb", region_name=REGION)
-    return [InMemoryAlertBudget(), DynamoAlertBudget(aws.physical["AlertLimitsTable"], client)]
+    return [InMemoryLimitsStore(), DynamoLimitsStore(aws.physical["AlertLimitsTable"], client)]
+
+
+@pytest.fixture
+def budgets(stores: list[LimitsStore]) -> list[AlertBudget]:
+    return [AlertBudget(store) for store in stores]
+
+
+CASES: dict[str, tuple[list[LimitTransition], LimitTransition]] = {
+    "grant in an empty window": ([], Grant("sms", WINDOW, "a", 1, LATER)),
+    "grant past the cap": (
+        [Grant("sms", WINDOW, "a", 1, LATER)],
+        Grant("sms", WINDOW, "b", 1, LATER),
+    ),
+    "grant the same id again": (
+        [Grant("sms", WINDOW, "a", 1, LATER)],
+        Grant("sms", WINDOW, "a", 1, LATER),
+    ),
+    "hold in an empty window": ([], Hold("sms", WINDOW, False, LATER)),
+    "hold an urgent one": ([Hold("sms", WINDOW, False, LATER)], Hold("sms", WINDOW, True, LATER)),
+    "claim a key": ([], ClaimOnce(KEY, "r1", LATER)),
+    "claim it for another owner": ([ClaimOnce(KEY, "r1", LATER)], ClaimOnce(KEY, "r2", LATER)),
+    "claim it again, same owner": ([ClaimOnce(KEY, "r1", LATER)], ClaimOnce(KEY, "r1", LATER)),
+    "claim a summary of no window": ([], ClaimSummary("sms", WINDOW, 100, 200)),
+    "claim a summary": ([Hold("sms", WINDOW, False, LATER)], ClaimSummary("sms", WINDOW, 100, 200)),
+    "claim a leased summary": (
+        [Hold("sms", WINDOW, False, LATER), ClaimSummary("sms", WINDOW, 100, 200)],
+        ClaimSummary("sms", WINDOW, 150, 250),
+    ),
+    "release a summary claim": (
+        [Hold("sms", WINDOW, False, LATER), ClaimSummary("sms", WINDOW, 100, 200)],
+        ReleaseSummary("sms", WINDOW),
+    ),
+    "release a sent summary": (
+        [Hold("sms", WINDOW, False, LATER), RecordSummary("sms", WINDOW, "t")],
+        ReleaseSummary("sms", WINDOW),
+    ),
+    "record a summary": (
+        [Hold("sms", WINDOW, False, LATER), ClaimSummary("sms", WINDOW, 100, 200)],
+        RecordSummary("sms", WINDOW, "t"),
+    ),
+    "record a summary of no window": ([], RecordSummary("sms", WINDOW, "t")),
+}
+
+
+def test_every_transition_of_the_limits_table_has_a_contract_case() -> None:
+    covered = {type(transition) for _, transition in CASES.values()}
+    assert covered == set(TRANSITIONS)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_transition_has_the_same_outcome_in_memory_and_on_dynalite(
+    stores: list[LimitsStore], case: str
+) -> None:
+    before, transition = CASES[case]
+    results: list[tuple[bool, Any]] = []
+    for store in stores:
+        for step in before:
+            assert store.change(step.key, step)
+        results.append((store.change(transition.key, transition), store.get(transition.key)))
+
+    (memory_ok, memory_item), (table_ok, table_item) = results
+    assert memory_ok == table_ok
+    assert memory_item == table_item
 
 
 def test_grants_to_the_cap_then_holds_and_a_granted_id_stays_granted(
@@ -25,8 +105,8 @@ def test_grants_to_the_cap_then_holds_and_a_granted_id_stays_granted(
 ) -> None:
     outcomes = []
     for budget in budgets:
-        decisions = [budget.reserve("sms", WINDOW, f"id-{i}", 2, 4102444800) for i in range(4)]
-        decisions.append(budget.reserve("sms", WINDOW, "id-0", 2, 4102444800))  # a retry
+        decisions = [budget.reserve("sms", WINDOW, f"id-{i}", 2, LATER) for i in range(4)]
+        decisions.append(budget.reserve("sms", WINDOW, "id-0", 2, LATER))  # a retry
         counter = budget.window("sms", WINDOW)
         assert counter is not None
         outcomes.append((decisions, sorted(counter.granted), counter.held, counter.summary_due))
@@ -46,8 +126,8 @@ def test_the_summary_is_claimed_once_and_a_lapsed_claim_taken_over(
     results = []
     for budget in budgets:
         assert budget.claim_summary("email", WINDOW, 100, 200) is False  # no such window
-        budget.reserve("email", WINDOW, "a", 1, 4102444800)
-        budget.reserve("email", WINDOW, "b", 1, 4102444800)
+        budget.reserve("email", WINDOW, "a", 1, LATER)
+        budget.reserve("email", WINDOW, "b", 1, LATER)
         first = budget.claim_summary("email", WINDOW, 100, 200)
         during = budget.claim_summary("email", WINDOW, 150, 250)
         lapsed = budget.claim_summary("email", WINDOW, 201, 300)
@@ -65,11 +145,11 @@ def test_urgent_held_requests_are_counted_and_uncounted_holds_are_not(
 ) -> None:
     outcomes = []
     for budget in budgets:
-        budget.reserve("email", WINDOW, "a", 1, 4102444800)
+        budget.reserve("email", WINDOW, "a", 1, LATER)
         held = [
-            budget.reserve("email", WINDOW, "b", 1, 4102444800, urgent=True),
-            budget.reserve("email", WINDOW, "c", 1, 4102444800),
-            budget.reserve("email", WINDOW, "c#confirmation", 1, 4102444800, counted=False),
+            budget.reserve("email", WINDOW, "b", 1, LATER, urgent=True),
+            budget.reserve("email", WINDOW, "c", 1, LATER),
+            budget.reserve("email", WINDOW, "c#confirmation", 1, LATER, counted=False),
         ]
         counter = budget.window("email", WINDOW)
         assert counter is not None
@@ -83,10 +163,10 @@ def test_a_key_is_claimed_once_by_one_owner_and_again_by_the_same(
 ) -> None:
     outcomes = [
         (
-            budget.claim_once("confirmation#abc#2026-11-30", "request-1", 4102444800),
-            budget.claim_once("confirmation#abc#2026-11-30", "request-2", 4102444800),
-            budget.claim_once("confirmation#abc#2026-11-30", "request-1", 4102444800),
-            budget.claim_once("confirmation#abc#2026-12-01", "request-2", 4102444800),
+            budget.claim_once("confirmation#abc#2026-11-30", "request-1", LATER),
+            budget.claim_once("confirmation#abc#2026-11-30", "request-2", LATER),
+            budget.claim_once("confirmation#abc#2026-11-30", "request-1", LATER),
+            budget.claim_once("confirmation#abc#2026-12-01", "request-2", LATER),
         )
         for budget in budgets
     ]

@@ -16,9 +16,11 @@ import pytest
 
 from intake_common.aws.table import DynamoRequestStore
 from intake_common.domain.item import (
+    TRANSITIONS,
     ChangeStatus,
     ClaimAlert,
     CompleteAlerts,
+    DecideBudget,
     RecordAlert,
     ReleaseAlert,
     RequestItem,
@@ -73,7 +75,16 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "mark a new request contacted": ([], _mark("new", "contacted")),
     "mark from a status it no longer has": ([_mark("new", "contacted")], _mark("new", "closed")),
     "mark twice, with history": ([_mark("new", "contacted")], _mark("contacted", "scheduled")),
+    "decide a channel's budget": ([], DecideBudget("sms", "held")),
+    "decide it a second time": ([DecideBudget("sms", "granted")], DecideBudget("sms", "held")),
+    "decide the other channel": ([DecideBudget("sms", "held")], DecideBudget("email", "granted")),
 }
+
+
+def test_every_transition_of_the_item_has_a_contract_case() -> None:
+    # A transition with no case here could behave differently on the fake and on DynamoDB.
+    covered = {type(transition) for _, transition in CASES.values()}
+    assert covered == set(TRANSITIONS)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -104,6 +115,7 @@ def test_a_transition_has_the_same_outcome_on_the_fake_and_on_dynalite(
         RecordAlert(KEY, "sent", "t"),
         CompleteAlerts("sent", "t"),
         _mark("new", "contacted"),
+        DecideBudget("email", "granted"),
     ],
 )
 def test_no_transition_creates_an_item_that_is_not_there(

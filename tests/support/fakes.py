@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake_common.domain.audit import AuditEntry
-from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage
 from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
-from intake_common.domain.limits import BudgetWindow, Decision
+from intake_common.domain.limits import AlertBudget, BudgetWindow, LimitItem, LimitTransition
 from intake_common.domain.ports import PublishFailed, StorageUnavailable
 from notify_staff.ports import PermanentSendError, TransientSendError
 
@@ -97,69 +97,35 @@ class InMemoryRequestStore:
 
 
 @dataclass
-class InMemoryAlertBudget:
-    """The alert limits table: the same rules as ``DynamoAlertBudget`` (tests/contract)."""
+class InMemoryLimitsStore:
+    """The alert limits table in memory: it applies each transition's Python form, as
+    ``DynamoLimitsStore`` sends its expression (tests/contract holds the two to one outcome)."""
 
-    windows: dict[tuple[str, str], BudgetWindow] = field(default_factory=dict)
-    owners: dict[str, str] = field(default_factory=dict)
+    items: dict[str, LimitItem] = field(default_factory=dict)
 
-    def reserve(
-        self,
-        channel: AlertChannel,
-        window: str,
-        request_id: str,
-        cap: int,
-        expires_at: int,
-        *,
-        urgent: bool = False,
-        counted: bool = True,
-    ) -> Decision:
-        current = self.windows.get((channel, window)) or BudgetWindow(
-            channel=channel, window=window
-        )
-        if request_id in current.granted or len(current.granted) < cap:
-            granted = current.granted | {request_id}
-            self.windows[(channel, window)] = current.model_copy(update={"granted": granted})
-            return "granted"
-        if counted:
-            self.windows[(channel, window)] = current.model_copy(
-                update={
-                    "held": current.held + 1,
-                    "held_urgent": current.held_urgent + (1 if urgent else 0),
-                }
-            )
-        return "held"
+    def get(self, key: str) -> LimitItem | None:
+        item = self.items.get(key)
+        return None if item is None else dict(item)
 
-    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
-        return self.owners.setdefault(key, owner) == owner
-
-    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
-        return self.windows.get((channel, window))
-
-    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
-        current = self.windows.get((channel, window))
-        if current is None or current.summary_sent_at is not None:
+    def change(self, key: str, transition: LimitTransition) -> bool:
+        current = self.items.get(key)
+        if not transition.holds(current):
             return False
-        if current.summary_lease_until is not None and current.summary_lease_until >= now:
-            return False
-        self.windows[(channel, window)] = current.model_copy(
-            update={"summary_lease_until": lease_until}
-        )
+        self.items[key] = transition.applied(current)
         return True
 
-    def release_summary(self, channel: AlertChannel, window: str) -> None:
-        current = self.windows.get((channel, window))
-        if current is not None and current.summary_sent_at is None:
-            self.windows[(channel, window)] = current.model_copy(
-                update={"summary_lease_until": None}
-            )
+    def windows(self) -> list[BudgetWindow]:
+        """Every budget window counted so far (not the claimed keys)."""
+        return [
+            BudgetWindow.model_validate(item)
+            for key, item in self.items.items()
+            if key.startswith("budget#")
+        ]
 
-    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None:
-        current = self.windows.get((channel, window))
-        if current is not None:
-            self.windows[(channel, window)] = current.model_copy(
-                update={"summary_sent_at": at, "summary_lease_until": None}
-            )
+
+def in_memory_budget() -> AlertBudget:
+    """The alert budget's rules over an in-memory limits table."""
+    return AlertBudget(InMemoryLimitsStore())
 
 
 @dataclass

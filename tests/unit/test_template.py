@@ -495,3 +495,14 @@ def test_the_staff_api_role_cannot_scan_or_publish(resources: dict[str, Any]) ->
     assert "dynamodb:Scan" not in actions
     assert not {a for a in actions if a.startswith(("sns:", "ses:", "cognito"))}
     assert "dynamodb:PutItem" in actions  # the audit trail, only
+
+
+def test_the_ops_policy_reads_exactly_the_delivery_attributes(resources: dict[str, Any]) -> None:
+    # intake smoke reads its own request's delivery through the adapter; the policy allows
+    # those attributes and no submitted field.
+    from intake_common.domain.item import DELIVERY_ATTRIBUTES
+
+    statements = resources["OpsToolsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    read = next(s for s in statements if s["Sid"] == "ReadAlertStatesOnly")
+    allowed = read["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    assert tuple(allowed) == DELIVERY_ATTRIBUTES

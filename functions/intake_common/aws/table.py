@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake_common.domain.audit import AuditEntry
-from intake_common.domain.contract import AlertChannel
+from intake_common.domain.expression import Update
 from intake_common.domain.item import (
+    DELIVERY_ATTRIBUTES,
     INDEXES,
     INSERT_CONDITION,
     INSERT_NAMES,
@@ -26,7 +27,7 @@ from intake_common.domain.item import (
     RequestSummary,
     Transition,
 )
-from intake_common.domain.limits import LIMITS_KEY, BudgetWindow, Decision, limit_key
+from intake_common.domain.limits import LIMITS_KEY, LimitItem, LimitTransition
 from intake_common.domain.ports import StorageUnavailable
 
 if TYPE_CHECKING:
@@ -120,6 +121,21 @@ def _conditionally(write: Callable[[], object]) -> bool:
     return True
 
 
+def _apply(client: DynamoDBClient, table: str, key: dict[str, Any], update: Update) -> bool:
+    """A transition's conditional UpdateItem: false if its condition failed."""
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "Key": key,
+        "UpdateExpression": update.expression,
+        "ExpressionAttributeNames": update.names,
+    }
+    if update.values:
+        kwargs["ExpressionAttributeValues"] = to_attributes(update.values)
+    if update.condition:
+        kwargs["ConditionExpression"] = update.condition
+    return _conditionally(lambda: client.update_item(**kwargs))
+
+
 class DynamoRequestStore:
     """The requests table. Every error but a failed condition is ``StorageUnavailable``."""
 
@@ -159,19 +175,23 @@ class DynamoRequestStore:
         item = response.get("Item")
         return None if item is None else RequestItem.model_validate(from_attributes(item))
 
+    def delivery(self, submission_id: str) -> dict[str, Any] | None:
+        """Only the request's delivery attributes (``DELIVERY_ATTRIBUTES``), as plain values:
+        what the ops policy lets ``intake smoke`` read."""
+        names = {f"#a{i}": name for i, name in enumerate(DELIVERY_ATTRIBUTES)}
+        with _storage_errors():
+            response = self.client.get_item(
+                TableName=self.table_name,
+                Key=self._key(submission_id),
+                ProjectionExpression=", ".join(names),
+                ExpressionAttributeNames=names,
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return None if item is None else from_attributes(item)
+
     def change(self, submission_id: str, transition: Transition) -> bool:
-        update = transition.update()
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": self._key(submission_id),
-            "UpdateExpression": update.expression,
-            "ExpressionAttributeNames": update.names,
-        }
-        if update.values:
-            kwargs["ExpressionAttributeValues"] = to_attributes(update.values)
-        if update.condition:
-            kwargs["ConditionExpression"] = update.condition
-        return _conditionally(lambda: self.client.update_item(**kwargs))
+        return _apply(self.client, self.table_name, self._key(submission_id), transition.update())
 
     def delete(self, submission_id: str) -> bool:
         return _conditionally(
@@ -230,139 +250,23 @@ class DynamoRequestStore:
         return ids
 
 
-class DynamoAlertBudget:
-    """The alert limits table: one item per (channel, window)."""
+class DynamoLimitsStore:
+    """The alert limits table (``domain/limits.py``): its transitions, applied by DynamoDB."""
 
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self.table_name = table_name
         self.client = client
 
-    def _update(self, channel: AlertChannel, window: str, **kwargs: Any) -> bool:
-        return self._write(limit_key(channel, window), **kwargs)
-
-    def _write(self, key: str, **kwargs: Any) -> bool:
-        """A conditional UpdateItem on one item of the table: false if its condition failed."""
-        if "ExpressionAttributeValues" in kwargs:
-            kwargs["ExpressionAttributeValues"] = to_attributes(kwargs["ExpressionAttributeValues"])
-        return _conditionally(
-            lambda: self.client.update_item(
-                TableName=self.table_name, Key={LIMITS_KEY: {"S": key}}, **kwargs
-            )
-        )
-
-    def reserve(
-        self,
-        channel: AlertChannel,
-        window: str,
-        request_id: str,
-        cap: int,
-        expires_at: int,
-        *,
-        urgent: bool = False,
-        counted: bool = True,
-    ) -> Decision:
-        labels = "SET #channel = :channel, #window = :window, #expires = :expires"
-        names = {"#channel": "channel", "#window": "window", "#expires": "expires_at"}
-        values: dict[str, Any] = {":channel": channel, ":window": window, ":expires": expires_at}
-        # A set of ids: granting the same request twice (a retry) changes nothing.
-        granted = self._update(
-            channel,
-            window,
-            UpdateExpression=f"ADD #granted :ids {labels}",
-            ConditionExpression=(
-                "attribute_not_exists(#granted) OR size(#granted) < :cap OR contains(#granted, :id)"
-            ),
-            ExpressionAttributeNames={**names, "#granted": "granted"},
-            ExpressionAttributeValues={
-                **values,
-                ":ids": {request_id},
-                ":id": request_id,
-                ":cap": cap,
-            },
-        )
-        if granted:
-            return "granted"
-        if counted:
-            held = "ADD #held :one, #urgent :one" if urgent else "ADD #held :one"
-            self._update(
-                channel,
-                window,
-                UpdateExpression=f"{held} {labels}",
-                ExpressionAttributeNames={
-                    **names,
-                    "#held": "held",
-                    **({"#urgent": "held_urgent"} if urgent else {}),
-                },
-                ExpressionAttributeValues={**values, ":one": 1},
-            )
-        return "held"
-
-    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
-        return self._write(
-            key,
-            UpdateExpression="SET #owner = :owner, #expires = :expires",
-            ConditionExpression="attribute_not_exists(#key) OR #owner = :owner",
-            ExpressionAttributeNames={
-                "#key": LIMITS_KEY,
-                "#owner": "owner",
-                "#expires": "expires_at",
-            },
-            ExpressionAttributeValues={":owner": owner, ":expires": expires_at},
-        )
-
-    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
+    def get(self, key: str) -> LimitItem | None:
         with _storage_errors():
             response = self.client.get_item(
-                TableName=self.table_name,
-                Key={LIMITS_KEY: {"S": limit_key(channel, window)}},
-                ConsistentRead=True,
+                TableName=self.table_name, Key={LIMITS_KEY: {"S": key}}, ConsistentRead=True
             )
         item = response.get("Item")
-        return None if item is None else BudgetWindow.model_validate(from_attributes(item))
+        return None if item is None else from_attributes(item)
 
-    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
-        return self._update(
-            channel,
-            window,
-            UpdateExpression="SET #lease = :until",
-            ConditionExpression=(
-                "attribute_exists(#key) AND attribute_not_exists(#sent) AND "
-                "(attribute_not_exists(#lease) OR #lease < :now)"
-            ),
-            ExpressionAttributeNames={
-                "#key": LIMITS_KEY,
-                "#sent": "summary_sent_at",
-                "#lease": "summary_lease_until",
-            },
-            ExpressionAttributeValues={":until": lease_until, ":now": now},
-        )
-
-    def release_summary(self, channel: AlertChannel, window: str) -> None:
-        self._update(
-            channel,
-            window,
-            UpdateExpression="REMOVE #lease",
-            ConditionExpression="attribute_exists(#key) AND attribute_not_exists(#sent)",
-            ExpressionAttributeNames={
-                "#key": LIMITS_KEY,
-                "#sent": "summary_sent_at",
-                "#lease": "summary_lease_until",
-            },
-        )
-
-    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None:
-        self._update(
-            channel,
-            window,
-            UpdateExpression="SET #sent = :at REMOVE #lease",
-            ConditionExpression="attribute_exists(#key)",
-            ExpressionAttributeNames={
-                "#key": LIMITS_KEY,
-                "#sent": "summary_sent_at",
-                "#lease": "summary_lease_until",
-            },
-            ExpressionAttributeValues={":at": at},
-        )
+    def change(self, key: str, transition: LimitTransition) -> bool:
+        return _apply(self.client, self.table_name, {LIMITS_KEY: {"S": key}}, transition.update())
 
 
 class DynamoAuditLog:

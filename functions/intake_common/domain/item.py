@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .contract import AlertChannel
 from .crisis import suggests_crisis
+from .expression import Update
 from .limits import Decision
 from .models import (
     SMOKE_TEST_RETENTION_DAYS,
@@ -50,9 +51,21 @@ STATUS_TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
     "closed": (),
 }
 
+
+def alert_key(channel: str, recipient: str) -> str:
+    """An alert's name among the item's ``alerts``: ``email:frontdesk@clinic.example``,
+    ``sms:+14155550101``, ``confirmation:visitor``."""
+    return f"{channel}:{recipient}"
+
+
+def alert_channel(key: str) -> str:
+    """The channel of an alert's name (``email``, ``sms``, ``confirmation``)."""
+    return key.split(":", 1)[0]
+
+
 # The visitor's confirmation email is recorded beside the staff alerts under this key; a
 # "skipped" one says why (``sent_today``: the address had one today; ``alert_limit``).
-CONFIRMATION_ALERT = "confirmation:visitor"
+CONFIRMATION_ALERT = alert_key("confirmation", "visitor")
 ConfirmationState = Literal[
     "not_requested", "pending", "sent", "sent_today", "alert_limit", "failed"
 ]
@@ -81,6 +94,18 @@ class IndexKeys:
     # The non-key attributes projected; () for KEYS_ONLY.
     projected: tuple[str, ...] = ()
 
+
+# What ops may read of a request (``intake smoke`` reads its own test request's delivery): how
+# its alerts went, never a submitted field. The template's OpsToolsPolicy allows exactly these.
+DELIVERY_ATTRIBUTES = (
+    "submission_id",
+    "reference",
+    "created_at",
+    "alert_state",
+    "alerts",
+    "alerted_at",
+    "alert_retry",
+)
 
 INDEXES: dict[Index, IndexKeys] = {
     Index.BY_REFERENCE: IndexKeys("reference", None),
@@ -282,16 +307,6 @@ class RequestSummary(BaseModel):
 # --- Transitions -----------------------------------------------------------------------------
 INSERT_CONDITION = "attribute_not_exists(#id)"
 INSERT_NAMES = {"#id": TABLE_KEY}
-
-
-@dataclass(frozen=True)
-class Update:
-    """A conditional UpdateItem, as DynamoDB takes it (values as plain Python)."""
-
-    expression: str
-    names: dict[str, str]
-    values: dict[str, Any] = field(default_factory=dict)
-    condition: str | None = None
 
 
 class Transition(Protocol):
@@ -503,3 +518,14 @@ class ChangeStatus:
                 ":change": [self.change.model_dump(by_alias=True, exclude_none=True)],
             },
         )
+
+
+# Every transition of the requests table: tests/contract runs each on both stores.
+TRANSITIONS: tuple[type, ...] = (
+    ClaimAlert,
+    ReleaseAlert,
+    RecordAlert,
+    DecideBudget,
+    CompleteAlerts,
+    ChangeStatus,
+)

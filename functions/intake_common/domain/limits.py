@@ -9,17 +9,27 @@ and channel and recorded on the request.
 
 The limits table holds one item per (channel, window): the ids of the requests granted (a
 string set: granting is idempotent and exact under concurrency, with no transaction), the count
-of those held, and the summary's state.
+of those held, and the summary's state; and one item per key claimed once (the visitor's
+confirmation ledger). Like the requests table (``item.py``), every change is a *transition*,
+written twice side by side: the DynamoDB expression and the same rule in Python over the item's
+plain attributes. ``tests/contract`` runs every transition on dynalite and on the in-memory
+store and requires the same outcome; ``AlertBudget`` (below) is the rules written once over
+either store.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .contract import AlertChannel
+from .expression import Update
+
+if TYPE_CHECKING:
+    from .ports import LimitsStore
 
 Decision = Literal["granted", "held"]
 LIMITS_KEY = "limit_key"
@@ -74,3 +84,298 @@ class BudgetWindow(BaseModel):
     @property
     def summary_due(self) -> bool:
         return self.held > 0 and self.summary_sent_at is None
+
+
+# --- Transitions -----------------------------------------------------------------------------
+# An item of the limits table, as plain values (``granted`` a set of ids); None: no item yet.
+LimitItem = dict[str, Any]
+
+
+class LimitTransition(Protocol):
+    """A change to one item of the limits table: whether it may happen, what it does, and how
+    DynamoDB does it (the item is created if missing)."""
+
+    @property
+    def key(self) -> str: ...
+    def holds(self, item: LimitItem | None) -> bool: ...
+    def applied(self, item: LimitItem | None) -> LimitItem: ...
+    def update(self) -> Update: ...
+
+
+def _labels(channel: AlertChannel, window: str, expires_at: int) -> dict[str, Any]:
+    return {"channel": channel, "window": window, "expires_at": expires_at}
+
+
+_LABELS = "SET #channel = :channel, #window = :window, #expires = :expires"
+_LABEL_NAMES = {"#channel": "channel", "#window": "window", "#expires": "expires_at"}
+
+
+def _label_values(channel: AlertChannel, window: str, expires_at: int) -> dict[str, Any]:
+    return {":channel": channel, ":window": window, ":expires": expires_at}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Let a request alert staff one by one on a channel, while the window has room; granting
+    the same request again (a retry) changes nothing and holds."""
+
+    channel: AlertChannel
+    window: str
+    request_id: str
+    cap: int
+    expires_at: int
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        granted: set[str] = set((item or {}).get("granted", set()))
+        return len(granted) < self.cap or self.request_id in granted
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        current = dict(item or {})
+        granted = set(current.get("granted", set())) | {self.request_id}
+        return {
+            **current,
+            LIMITS_KEY: self.key,
+            **_labels(self.channel, self.window, self.expires_at),
+            "granted": granted,
+        }
+
+    def update(self) -> Update:
+        return Update(
+            expression=f"ADD #granted :ids {_LABELS}",
+            condition=(
+                "attribute_not_exists(#granted) OR size(#granted) < :cap OR contains(#granted, :id)"
+            ),
+            names={**_LABEL_NAMES, "#granted": "granted"},
+            values={
+                **_label_values(self.channel, self.window, self.expires_at),
+                ":ids": {self.request_id},
+                ":id": self.request_id,
+                ":cap": self.cap,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Count a request whose alert was held for the window's summary (and if it was urgent)."""
+
+    channel: AlertChannel
+    window: str
+    urgent: bool
+    expires_at: int
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return True
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        current = dict(item or {})
+        counted = {"held": int(current.get("held", 0)) + 1}
+        if self.urgent:
+            counted["held_urgent"] = int(current.get("held_urgent", 0)) + 1
+        return {
+            **current,
+            LIMITS_KEY: self.key,
+            **_labels(self.channel, self.window, self.expires_at),
+            **counted,
+        }
+
+    def update(self) -> Update:
+        held = "ADD #held :one, #urgent :one" if self.urgent else "ADD #held :one"
+        return Update(
+            expression=f"{held} {_LABELS}",
+            names={
+                **_LABEL_NAMES,
+                "#held": "held",
+                **({"#urgent": "held_urgent"} if self.urgent else {}),
+            },
+            values={**_label_values(self.channel, self.window, self.expires_at), ":one": 1},
+        )
+
+
+@dataclass(frozen=True)
+class ClaimOnce:
+    """Take a key for an owner (the same owner takes it again on a retry); kept until
+    ``expires_at`` (DynamoDB's TTL)."""
+
+    key: str
+    owner: str
+    expires_at: int
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return item is None or item.get("owner") == self.owner
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        return {
+            **(item or {}),
+            LIMITS_KEY: self.key,
+            "owner": self.owner,
+            "expires_at": self.expires_at,
+        }
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #owner = :owner, #expires = :expires",
+            condition="attribute_not_exists(#key) OR #owner = :owner",
+            names={"#key": LIMITS_KEY, "#owner": "owner", "#expires": "expires_at"},
+            values={":owner": self.owner, ":expires": self.expires_at},
+        )
+
+
+_SUMMARY_NAMES = {"#key": LIMITS_KEY, "#sent": "summary_sent_at", "#lease": "summary_lease_until"}
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    """Take the right to send a window's summary: once; a lapsed lease is taken over."""
+
+    channel: AlertChannel
+    window: str
+    now: int
+    lease_until: int
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        if item is None or "summary_sent_at" in item:
+            return False
+        lease = item.get("summary_lease_until")
+        return lease is None or int(lease) < self.now
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        return {**(item or {}), "summary_lease_until": self.lease_until}
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #lease = :until",
+            condition=(
+                "attribute_exists(#key) AND attribute_not_exists(#sent) AND "
+                "(attribute_not_exists(#lease) OR #lease < :now)"
+            ),
+            names=_SUMMARY_NAMES,
+            values={":until": self.lease_until, ":now": self.now},
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """Give the summary's claim back after a temporary failure (unless it was sent)."""
+
+    channel: AlertChannel
+    window: str
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return item is not None and "summary_sent_at" not in item
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        return {k: v for k, v in (item or {}).items() if k != "summary_lease_until"}
+
+    def update(self) -> Update:
+        return Update(
+            expression="REMOVE #lease",
+            condition="attribute_exists(#key) AND attribute_not_exists(#sent)",
+            names=_SUMMARY_NAMES,
+        )
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """Record that the window's summary went out (its lease is no longer needed)."""
+
+    channel: AlertChannel
+    window: str
+    at: str
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return item is not None
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        kept = {k: v for k, v in (item or {}).items() if k != "summary_lease_until"}
+        return {**kept, "summary_sent_at": self.at}
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #sent = :at REMOVE #lease",
+            condition="attribute_exists(#key)",
+            names=_SUMMARY_NAMES,
+            values={":at": self.at},
+        )
+
+
+# Every transition of the limits table: tests/contract runs each on both stores.
+TRANSITIONS: tuple[type, ...] = (
+    Grant,
+    Hold,
+    ClaimOnce,
+    ClaimSummary,
+    ReleaseSummary,
+    RecordSummary,
+)
+
+
+class AlertBudget:
+    """The alert budget's rules, written once over a limits store (DynamoDB, or in memory)."""
+
+    def __init__(self, store: LimitsStore) -> None:
+        self.store = store
+
+    def reserve(
+        self,
+        channel: AlertChannel,
+        window: str,
+        request_id: str,
+        cap: int,
+        expires_at: int,
+        *,
+        urgent: bool = False,
+        counted: bool = True,
+    ) -> Decision:
+        """``granted`` while the window has room (the same id is granted again on a retry),
+        else ``held``: counted for the window's summary (``held``, and ``held_urgent`` for an
+        urgent request) unless ``counted`` is false (a visitor's confirmation, which staff's
+        summary does not announce)."""
+        grant = Grant(channel, window, request_id, cap, expires_at)
+        if self.store.change(grant.key, grant):
+            return "granted"
+        if counted:
+            hold = Hold(channel, window, urgent, expires_at)
+            self.store.change(hold.key, hold)
+        return "held"
+
+    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
+        """Take ``key`` for ``owner`` (true), or find it taken by another owner (false)."""
+        return self.store.change(key, ClaimOnce(key, owner, expires_at))
+
+    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
+        item = self.store.get(limit_key(channel, window))
+        return None if item is None else BudgetWindow.model_validate(item)
+
+    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
+        """Take the right to send the window's summary (once; a lapsed lease is taken over)."""
+        claim = ClaimSummary(channel, window, now, lease_until)
+        return self.store.change(claim.key, claim)
+
+    def release_summary(self, channel: AlertChannel, window: str) -> None:
+        release = ReleaseSummary(channel, window)
+        self.store.change(release.key, release)
+
+    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None:
+        record = RecordSummary(channel, window, at)
+        self.store.change(record.key, record)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from .audit import AuditEntry
-from .contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from .contract import AlertMessage, BudgetSummaryMessage
 from .item import RequestItem, RequestStatus, RequestSummary, Transition
-from .limits import BudgetWindow, Decision
+from .limits import LimitItem, LimitTransition
 
 
 class StorageUnavailable(Exception):
@@ -49,40 +49,16 @@ class RequestStore(Protocol):
         ...
 
 
-class AlertBudget(Protocol):
-    """The alert limits table: per channel and window, who was alerted one by one."""
+class LimitsStore(Protocol):
+    """The alert limits table (``limits.py``): one item per (channel, window) or claimed key.
+    ``limits.AlertBudget`` holds the rules; a store only reads and applies transitions."""
 
-    def reserve(
-        self,
-        channel: AlertChannel,
-        window: str,
-        request_id: str,
-        cap: int,
-        expires_at: int,
-        *,
-        urgent: bool = False,
-        counted: bool = True,
-    ) -> Decision:
-        """``granted`` while the window has room (the same id is granted again on a retry),
-        else ``held``: counted for the window's summary (``held``, and ``held_urgent`` for an
-        urgent request) unless ``counted`` is false (a visitor's confirmation, which staff's
-        summary does not announce)."""
+    def get(self, key: str) -> LimitItem | None: ...
+
+    def change(self, key: str, transition: LimitTransition) -> bool:
+        """Apply a transition if its condition holds (creating the item if it allows);
+        ``False`` if not."""
         ...
-
-    def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
-        """Take ``key`` for ``owner`` (true), or find it taken by another owner (false). The
-        same owner takes it again on a retry. Kept until ``expires_at`` (TTL)."""
-        ...
-
-    def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None: ...
-
-    def claim_summary(self, channel: AlertChannel, window: str, now: int, lease_until: int) -> bool:
-        """Take the right to send the window's summary (once; a lapsed lease is taken over)."""
-        ...
-
-    def release_summary(self, channel: AlertChannel, window: str) -> None: ...
-
-    def record_summary(self, channel: AlertChannel, window: str, at: str) -> None: ...
 
 
 class AlertPublisher(Protocol):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from notify_staff.ports import Dependencies
-from tests.support.fakes import FakeMailer, FakeTexter, InMemoryAlertBudget, InMemoryRequestStore
+from tests.support.fakes import FakeMailer, FakeTexter, InMemoryRequestStore, in_memory_budget
 
 
 @pytest.fixture
 def deps() -> Dependencies:
     return Dependencies(
         store=InMemoryRequestStore(),
-        budget=InMemoryAlertBudget(),
+        budget=in_memory_budget(),
         mailer=FakeMailer(),
         texter=FakeTexter(),
     )
