@@ -61,8 +61,9 @@ browser: $(CHROMIUM)
 test: install lint browser $(NPM_STAMP)
 	$(PY) -m pytest --cov --cov-report=term
 
-unit: install $(NPM_STAMP)
-	$(PY) -m pytest tests/unit tests/component -q
+## unit: the unit tier alone (logic on in-memory fakes: no emulator, no socket; seconds)
+unit: install
+	$(PY) -m pytest tests/unit -q
 
 ## build: sam build, without Docker (functions/Makefile fetches arm64 python3.13 wheels)
 build: $(SAM_STAMP)

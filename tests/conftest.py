@@ -1,9 +1,10 @@
 """Fixtures for every test. Helpers live in ``tests/support``; nothing imports this file.
 
-The session starts dynalite (the strict DynamoDB emulator) before anything creates a DynamoDB
-client, and points every DynamoDB client at it (``AWS_ENDPOINT_URL_DYNAMODB``); moto answers
-SNS, SQS, SES and CloudFormation and lets dynalite's calls through. The functions read their
-settings at import (cold start), so the template's environment is set here first.
+Nothing here starts an emulator: the unit tier runs without moto, dynalite or a socket. A test
+that touches DynamoDB asks for ``aws`` (or ``dynalite``), which starts dynalite once per session
+and points every DynamoDB client at it (``AWS_ENDPOINT_URL_DYNAMODB``); moto answers SNS, SQS,
+SES and CloudFormation and lets dynalite's calls through. The tiers that run the functions'
+handlers set their environment first (``tests/support/environment.py``, from their conftest).
 """
 
 from __future__ import annotations
@@ -12,57 +13,40 @@ import io
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from intake_local import dynalite
+from intake_local import dynalite as dynalite_server
 from intake_local.template import LocalStack
-from tests.support import iam
+from tests.support import environment, iam
 from tests.support import stack as test_stack
 from tests.support.leaks import GUARD, LeakGuard
 from tests.support.local_stack import Local, running_local
 
-_DYNALITE: list[dynalite.Dynalite] = []
+TIERS = ("unit", "static", "contract", "component", "integration", "e2e", "iam")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "after_suite: runs after every other test")
-    # Every client created from here on is watched for the IAM check (tests/iam).
+    for tier in TIERS:
+        config.addinivalue_line("markers", f"{tier}: a test of tests/{tier}")
+    # Every client created from here on is watched for the IAM check (tests/iam). A hook on
+    # botocore's client creation: it starts nothing.
     iam.RECORDER.install()
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": test_stack.REGION,
-        }
-    )
-    server = dynalite.start()
-    _DYNALITE.append(server)
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = server.endpoint
-    # The names every test's stack will have, resolved into the functions' environment.
-    with mock_aws():
-        planned = test_stack.build()
-        for function in test_stack.functions():
-            os.environ.update(planned.function_environment(function))
-        test_stack.teardown(planned)
-    test_stack.PLANNED = planned
-    # Each function sets its own service name; tests see one.
-    os.environ["POWERTOOLS_SERVICE_NAME"] = "tests"
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    while _DYNALITE:
-        _DYNALITE.pop().stop()
+    environment.credentials()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Each test carries its tier's marker (-m "not e2e" leaves the browser out).
+    tests = Path(__file__).parent
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(tests).parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
     # The IAM check reads what every other test made the functions call.
     items.sort(key=lambda item: item.get_closest_marker("after_suite") is not None)
 
@@ -82,9 +66,26 @@ def leak_guard(logs: io.StringIO, capsys: pytest.CaptureFixture[str]) -> Iterato
     GUARD.check_outputs(logs.getvalue() + captured.out + captured.err)
 
 
+@pytest.fixture(scope="session")
+def dynalite() -> Iterator[str]:
+    """dynalite, the strict DynamoDB emulator, for the session; every DynamoDB client created
+    from then on talks to it. The test stack's tables are created on it once."""
+    server = dynalite_server.start()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = server.endpoint
+    try:
+        test_stack.create(LocalStack(test_stack.TEMPLATE, test_stack.STACK, test_stack.REGION))
+        yield server.endpoint
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+        server.stop()
+
+
 @pytest.fixture
-def aws(leak_guard: LeakGuard) -> Iterator[LocalStack]:
-    """A fresh stack: moto (topics, queues, subscriptions, SES) and dynalite (the tables)."""
+def aws(leak_guard: LeakGuard, dynalite: str) -> Iterator[LocalStack]:
+    """A fresh stack: moto (topics, queues, subscriptions, SES), and dynalite's tables, emptied
+    after the test."""
+    from moto import mock_aws
+
     with mock_aws():
         stack = test_stack.build()
         ses = boto3.client("sesv2", region_name=test_stack.REGION)
@@ -93,7 +94,7 @@ def aws(leak_guard: LeakGuard) -> Iterator[LocalStack]:
             yield stack
             leak_guard.check_moto(test_stack.ACCOUNT_ID, test_stack.REGION)
         finally:
-            test_stack.teardown(stack)
+            test_stack.empty(stack)
 
 
 @pytest.fixture
@@ -106,7 +107,8 @@ def table(aws: LocalStack) -> Any:
 @pytest.fixture
 def today() -> date:
     """Today in the clinic's time zone (the template's default), as the model sees it."""
-    return datetime.now(ZoneInfo(os.environ["CLINIC_TIMEZONE"])).date()
+    zone = test_stack.TEMPLATE["Parameters"]["ClinicTimezone"]["Default"]
+    return datetime.now(ZoneInfo(os.environ.get("CLINIC_TIMEZONE", zone))).date()
 
 
 @pytest.fixture(autouse=True)

@@ -19,18 +19,26 @@ ClientFactory = Callable[[str], Any]
 
 
 def create_data_resources(
-    stack: LocalStack, client: ClientFactory, site_domain: str = "d111111abcdef8.cloudfront.net"
+    stack: LocalStack,
+    client: ClientFactory,
+    site_domain: str = "d111111abcdef8.cloudfront.net",
+    *,
+    tables: bool = True,
 ) -> LocalStack:
     """Create the queues (DLQ first), topics, tables and SQS subscriptions of the template.
 
-    ``site_domain`` stands for the distribution's domain (the local stack's own address).
+    ``site_domain`` stands for the distribution's domain (the local stack's own address). With
+    ``tables`` false, the tables are only named (they exist already: the tests reuse them).
     """
     stack.attributes[("SiteDistribution", "DomainName")] = site_domain
     _create_secrets(stack, client("secretsmanager"))
     _create_queues(stack, client("sqs"))
     _create_topics(stack, client("sns"))
     _create_configuration_sets(stack, client("sesv2"))
-    create_tables(stack, client("dynamodb"))
+    if tables:
+        create_tables(stack, client("dynamodb"))
+    else:
+        register_tables(stack)
     _subscribe(stack, client("sns"))
     _create_user_pools(stack, client("cognito-idp"))
     return stack
@@ -93,6 +101,16 @@ def table_name(stack: LocalStack, logical_id: str) -> str:
     return f"{stack.stack_name}-{logical_id}"
 
 
+def register_tables(stack: LocalStack) -> None:
+    """The template's tables' names and ARNs on this stack, without creating them."""
+    for name in stack.resource_of_type("AWS::DynamoDB::Table"):
+        physical = table_name(stack, name)
+        stack.physical[name] = physical
+        stack.attributes[(name, "Arn")] = (
+            f"arn:aws:dynamodb:{stack.region}:{ACCOUNT_ID}:table/{physical}"
+        )
+
+
 def create_tables(stack: LocalStack, ddb: Any) -> None:
     """Create every table of the template with its keys, indexes and (where supported) TTL."""
     for name in stack.resource_of_type("AWS::DynamoDB::Table"):
@@ -122,10 +140,30 @@ def create_tables(stack: LocalStack, ddb: Any) -> None:
                 # dynalite has no TTL API; the code treats expired items as gone anyway.
                 if exc.response.get("Error", {}).get("Code") != "UnknownOperationException":
                     raise
-        stack.physical[name] = physical
-        stack.attributes[(name, "Arn")] = (
-            f"arn:aws:dynamodb:{stack.region}:{ACCOUNT_ID}:table/{physical}"
-        )
+    register_tables(stack)
+
+
+def empty_tables(stack: LocalStack, ddb: Any) -> None:
+    """Delete every item of the template's tables, keeping the tables and their indexes."""
+    for name in stack.resource_of_type("AWS::DynamoDB::Table"):
+        keys = [k["AttributeName"] for k in stack.resources[name]["Properties"]["KeySchema"]]
+        physical = table_name(stack, name)
+        names = {f"#k{i}": key for i, key in enumerate(keys)}
+        for page in ddb.get_paginator("scan").paginate(
+            TableName=physical,
+            ProjectionExpression=", ".join(names),
+            ExpressionAttributeNames=names,
+            ConsistentRead=True,
+        ):
+            items = page.get("Items", [])
+            for start in range(0, len(items), 25):
+                ddb.batch_write_item(
+                    RequestItems={
+                        physical: [
+                            {"DeleteRequest": {"Key": item}} for item in items[start : start + 25]
+                        ]
+                    }
+                )
 
 
 def delete_tables(stack: LocalStack, ddb: Any) -> None:

@@ -1,4 +1,8 @@
-"""Fixtures that call the functions' handlers the way AWS does, on the test stack."""
+"""Fixtures that call the functions' handlers the way AWS does, on the test stack.
+
+The handlers read their settings when they are imported (a cold start): the test stack's
+environment is set as this file loads, before any test module of the tier imports one.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from typing import Any
 import pytest
 
 from intake_local.template import LocalStack
-from tests.support import handlers
+from tests.support import environment, handlers
 from tests.support.handlers import Deliver, Invoke
 from tests.support.leaks import LeakGuard
+
+environment.prepare()
 
 
 @pytest.fixture

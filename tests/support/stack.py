@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from intake_local.resources import create_data_resources, create_tables, delete_tables
+from intake_local.resources import create_data_resources, create_tables, empty_tables
 from intake_local.template import ACCOUNT_ID, LocalStack, load_template
 
 REGION = "us-east-1"
@@ -31,14 +31,16 @@ __all__ = [
     "REGION",
     "STACK",
     "build",
+    "create",
+    "empty",
     "functions",
-    "teardown",
 ]
 
 
 @cache
 def _session() -> Any:
-    # One session: each new one reloads every service model (about 140 ms).
+    # One session: each new one reloads every service model (about 140 ms). Its clients read
+    # AWS_ENDPOINT_URL_DYNAMODB when they are created: DynamoDB goes to dynalite.
     return boto3.Session(region_name=REGION)
 
 
@@ -55,15 +57,17 @@ def functions() -> list[str]:
 
 
 def build() -> LocalStack:
-    """Create the stack's resources (moto must be active; DynamoDB goes to dynalite)."""
+    """Create the stack's resources on moto (which must be active); its tables exist already on
+    dynalite (``create_tables``, once per session) and are emptied (``empty``) after each test."""
     stack = LocalStack(TEMPLATE, STACK, REGION, parameters=dict(PARAMETERS))
-    return create_data_resources(stack, _client)
+    return create_data_resources(stack, _client, tables=False)
 
 
-def teardown(stack: LocalStack) -> None:
-    """Delete the tables (dynalite outlives a test; moto's state goes with its mock)."""
-    delete_tables(stack, _client("dynamodb"))
-
-
-def recreate_tables(stack: LocalStack) -> None:
+def create(stack: LocalStack) -> None:
+    """The template's tables on dynalite, with their indexes (once per session)."""
     create_tables(stack, _client("dynamodb"))
+
+
+def empty(stack: LocalStack) -> None:
+    """Every item of the stack's tables deleted; the tables stay for the next test."""
+    empty_tables(stack, _client("dynamodb"))
