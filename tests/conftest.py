@@ -10,6 +10,7 @@ handlers set their environment first (``tests/support/environment.py``, from the
 from __future__ import annotations
 
 import io
+import logging
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -117,12 +118,13 @@ def logs() -> Iterator[io.StringIO]:
     from intake_common.runtime.observability import logger
 
     handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
-    original = handler.setStream(stream)  # type: ignore[attr-defined]
+    original = handler.setStream(stream)
     try:
         yield stream
     finally:
-        handler.setStream(original)  # type: ignore[attr-defined]
+        handler.setStream(original)
 
 
 @pytest.fixture(scope="session")

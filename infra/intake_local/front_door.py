@@ -22,7 +22,6 @@ from urllib.parse import quote
 
 from . import site as site_values_module
 from .apigw import rest_event
-from .functions import LocalFunctions
 from .template import ROOT, LocalStack, Route, api_routes
 
 SITE = ROOT / "site"
@@ -36,6 +35,12 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 LocalHandler = Callable[[str, str], Answer]
 # A token in, the authorizer's claims out (None: refused with 401, as API Gateway does).
 Authorizer = Callable[[str], dict[str, str] | None]
+
+
+class Invoker(Protocol):
+    """What runs the functions (functions.LocalFunctions)."""
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any: ...
 
 
 class SignIn(Protocol):
@@ -110,7 +115,7 @@ class FrontDoor:
     def __init__(
         self,
         stack: LocalStack,
-        functions: LocalFunctions,
+        functions: Invoker,
         local: LocalHandler,
         *,
         origin_secret: str = "",

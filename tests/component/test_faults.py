@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from intake_common.aws.table import DynamoRequestStore
 from intake_common.aws.topic import SnsAlertPublisher
@@ -17,7 +16,7 @@ from intake_common.domain.contract import AlertMessage
 from intake_common.domain.models import AppointmentRequest
 from intake_local.template import LocalStack
 from tests.support import swap
-from tests.support.aws import all_items, outbox, receive
+from tests.support.aws import all_items, client_error, failing, outbox, receive
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
 
@@ -62,19 +61,9 @@ def test_dynamodb_5xx_is_503_and_nothing_is_stored(
 ) -> None:
     from submit_request import handler
 
-    class _Broken:
-        def put_item(self, **_: object) -> None:
-            error: Any = {
-                "Error": {"Code": "InternalServerError", "Message": "x"},
-                "ResponseMetadata": {"HTTPStatusCode": 500},
-            }
-            raise ClientError(
-                error,
-                "PutItem",
-            )
-
+    down = client_error("InternalServerError", "PutItem")
     fields = valid_fields()
-    broken = DynamoRequestStore(handler.settings.table_name, _Broken())  # type: ignore[arg-type]
+    broken = DynamoRequestStore(handler.settings.table_name, failing("dynamodb", "PutItem", down))
     with swap.dependencies(handler, store=broken):
         assert invoke(fields)["statusCode"] == 503
     assert all_items(aws) == []
@@ -93,11 +82,8 @@ def test_process_death_between_write_and_publish_is_healed_by_the_redrive(
 
     from submit_request import handler
 
-    class _DiesOnPublish:
-        def publish(self, **_: object) -> None:
-            raise ProcessDied
-
-    dying = SnsAlertPublisher(handler.settings.topic_arn, _DiesOnPublish())  # type: ignore[arg-type]
+    # The process dies as it publishes (after the write).
+    dying = SnsAlertPublisher(handler.settings.topic_arn, failing("sns", "Publish", ProcessDied()))
     with swap.dependencies(handler, publisher=dying), pytest.raises(ProcessDied):
         invoke(valid_fields())
     assert all_items(aws)[0]["alert_state"] == "pending"

@@ -11,13 +11,20 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 
 from intake_cli.main import main
 from intake_common.aws.table import DynamoRequestStore
 from intake_local.template import LocalStack
-from tests.support import swap
-from tests.support.aws import all_items, fail_until_dead_lettered, json_body, outbox, receive
+from tests.support import iam, swap
+from tests.support.aws import (
+    all_items,
+    client_error,
+    fail_until_dead_lettered,
+    failing,
+    json_body,
+    outbox,
+    receive,
+)
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
 from tests.support.stack import REGION
@@ -46,20 +53,6 @@ def stack(aws: LocalStack) -> LocalStack:
     return aws
 
 
-@pytest.fixture
-def api_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The AWS operations the commands make."""
-    calls: list[str] = []
-    original = BaseClient._make_api_call  # type: ignore[attr-defined]
-
-    def record(self: Any, operation: str, params: Any) -> Any:
-        calls.append(operation)
-        return original(self, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", record)
-    return calls
-
-
 def intake(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main([*args])
     captured = capsys.readouterr()
@@ -77,12 +70,13 @@ def _submit(invoke: Invoke, **overrides: Any) -> str:
 
 
 def test_list_is_newest_first_from_the_index_with_names_only(
-    invoke: Invoke, stack: LocalStack, capsys: pytest.CaptureFixture[str], api_calls: list[str]
+    invoke: Invoke, stack: LocalStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = _submit(invoke, full_name="First Person")
     second = _submit(invoke, full_name="Second Person")
     spam = _submit(invoke, full_name="Spam Person", website="x")
 
+    before = len(iam.RECORDER.calls)  # every call our clients make is recorded
     code, out, _ = intake(capsys, "requests", "list", "--stack", STACK, "--by", "tester")
 
     assert code == 0
@@ -90,8 +84,9 @@ def test_list_is_newest_first_from_the_index_with_names_only(
     assert "Second Person" in out
     assert "ana.nunez@example.org" not in out
     assert "4155552671" not in out
-    assert "Scan" not in api_calls
-    assert "Query" in api_calls
+    operations = [call.operation for call in iam.RECORDER.calls[before:]]
+    assert "Scan" not in operations
+    assert "Query" in operations
     code, out, _ = intake(
         capsys, "requests", "list", "--stack", STACK, "--status", "spam", "--by", "t"
     )
@@ -272,14 +267,11 @@ def test_dlq_redrive_moves_messages_back_and_a_redriven_message_alerts_once(
 
     reference = _submit(invoke)
 
-    class _TableDown:
-        def get_item(self, **_: object) -> None:
-            from botocore.exceptions import EndpointConnectionError
-
-            raise EndpointConnectionError(endpoint_url="https://dynamodb")
+    from botocore.exceptions import EndpointConnectionError
 
     # The table is unreachable for every receive: the message ends in the DLQ
-    table = DynamoRequestStore(handler.settings.table_name, _TableDown())  # type: ignore[arg-type]
+    down = EndpointConnectionError(endpoint_url="https://dynamodb")
+    table = DynamoRequestStore(handler.settings.table_name, failing("dynamodb", "GetItem", down))
     with swap.dependencies(handler, store=table):
         fail_until_dead_lettered(stack, deliver)
     assert outbox()["emails"] == []
@@ -306,13 +298,8 @@ def test_alerts_redrive_publishes_pending_alerts(
     from intake_common.aws.topic import SnsAlertPublisher
     from submit_request import handler
 
-    class _SnsDown:
-        def publish(self, **_: object) -> None:
-            from botocore.exceptions import ClientError
-
-            raise ClientError({"Error": {"Code": "InternalError", "Message": "x"}}, "Publish")
-
-    topic = SnsAlertPublisher(handler.settings.topic_arn, _SnsDown())  # type: ignore[arg-type]
+    down = client_error("InternalError", "Publish")
+    topic = SnsAlertPublisher(handler.settings.topic_arn, failing("sns", "Publish", down))
     with swap.dependencies(handler, publisher=topic):
         _submit(invoke)
     assert receive(stack) == []

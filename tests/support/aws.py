@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from intake_local.outbox import read_outbox
 from intake_local.template import LocalStack
@@ -32,8 +33,7 @@ def receive(stack: LocalStack, queue: str = "AlertQueue", wait: int = 0) -> list
         MessageAttributeNames=["All"],
         WaitTimeSeconds=wait,
     )
-    messages: list[dict[str, Any]] = response.get("Messages", [])  # type: ignore[assignment]
-    return messages
+    return [dict(message) for message in response.get("Messages", [])]
 
 
 def outbox() -> dict[str, list[dict[str, Any]]]:
@@ -68,3 +68,26 @@ def fail_until_dead_lettered(stack: LocalStack, deliver: Any, receives: int = 5)
             VisibilityTimeout=0,
         )
     assert receive(stack) == []
+
+
+def client_error(code: str, operation: str) -> ClientError:
+    """The error botocore raises when AWS refuses a call with ``code``."""
+    return ClientError({"Error": {"Code": code, "Message": "injected"}}, operation)
+
+
+def failing(service: str, operation: str, error: BaseException, times: int | None = None) -> Any:
+    """A real client of the test stack whose ``operation`` raises ``error`` (every time, or the
+    first ``times`` calls; then it goes through): a fault injected where botocore would meet it,
+    before the request is sent."""
+    make: Any = boto3.client  # any service by name: typed per service, not for a variable
+    client = make(service, region_name=REGION)
+    left = [times]
+
+    def refuse(**_: Any) -> None:
+        if left[0] is None or left[0] > 0:
+            if left[0] is not None:
+                left[0] -= 1
+            raise error
+
+    client.meta.events.register(f"before-call.*.{operation}", refuse)
+    return client

@@ -1,5 +1,9 @@
 """In-memory fakes of the ports, for the unit tier: no moto, no dynalite, no sockets.
 
+Tests hold them by their own types (``fakes.mailer.sent`` is a ``FakeMailer``'s): each
+function's bundle (``SubmitFakes``, ``NotifyFakes``, ``StaffFakes``) builds the logic's
+``Dependencies`` from them.
+
 ``InMemoryRequestStore`` applies the item's transitions with their Python form; the contract
 tests (``tests/contract``) run every transition on it and on dynalite and require the same
 outcome, so a unit test that passes on the fake says something about DynamoDB too.
@@ -14,11 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake_common.domain.audit import AuditEntry
-from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage
+from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
 from intake_common.domain.limits import AlertBudget, BudgetWindow, LimitItem, LimitTransition
 from intake_common.domain.ports import PublishFailed, StorageUnavailable
+from intake_common.services.staff import Dependencies as StaffDependencies
+from notify_staff.ports import Dependencies as NotifyDependencies
 from notify_staff.ports import PermanentSendError, TransientSendError
+from submit_request.ports import Dependencies as SubmitDependencies
 
 
 @dataclass
@@ -123,15 +130,15 @@ class InMemoryLimitsStore:
         ]
 
 
-def in_memory_budget() -> AlertBudget:
-    """The alert budget's rules over an in-memory limits table."""
-    return AlertBudget(InMemoryLimitsStore())
-
-
 @dataclass
 class RecordingPublisher:
     messages: list[AlertMessage | BudgetSummaryMessage] = field(default_factory=list)
     fail: bool = False
+
+    @property
+    def announced(self) -> list[str]:
+        """The request ids announced (alert messages; not the budget summaries)."""
+        return [str(m.request_id) for m in self.messages if isinstance(m, AlertMessage)]
 
     def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
         if self.fail:
@@ -202,3 +209,60 @@ class FakeQueues:
 def attributes_of(item: RequestItem) -> dict[str, Any]:
     """The item as the table stores it (what the contract tests compare)."""
     return item.attributes()
+
+
+@dataclass
+class SubmitFakes:
+    """submit_request's ports, in memory."""
+
+    store: InMemoryRequestStore = field(default_factory=InMemoryRequestStore)
+    publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
+
+    @property
+    def deps(self) -> SubmitDependencies:
+        return SubmitDependencies(store=self.store, publisher=self.publisher)
+
+
+@dataclass
+class NotifyFakes:
+    """notify_staff's ports, in memory (``budget`` holds the rules over ``limits``)."""
+
+    store: InMemoryRequestStore = field(default_factory=InMemoryRequestStore)
+    limits: InMemoryLimitsStore = field(default_factory=InMemoryLimitsStore)
+    mailer: FakeMailer = field(default_factory=FakeMailer)
+    texter: FakeTexter = field(default_factory=FakeTexter)
+    publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
+
+    @property
+    def budget(self) -> AlertBudget:
+        return AlertBudget(self.limits)
+
+    def window(self, channel: AlertChannel, window: str) -> BudgetWindow:
+        """A budget window that must exist."""
+        found = self.budget.window(channel, window)
+        assert found is not None, f"no {channel} window {window}"
+        return found
+
+    @property
+    def deps(self) -> NotifyDependencies:
+        return NotifyDependencies(
+            store=self.store, budget=self.budget, mailer=self.mailer, texter=self.texter
+        )
+
+
+@dataclass
+class StaffFakes:
+    """The staff operations' ports, in memory, sharing one journal (the order of effects)."""
+
+    journal: Journal = field(default_factory=Journal)
+    queues: FakeQueues = field(default_factory=FakeQueues)
+    store: InMemoryRequestStore = field(init=False)
+    audit: InMemoryAuditLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = InMemoryRequestStore(journal=self.journal)
+        self.audit = InMemoryAuditLog(journal=self.journal)
+
+    @property
+    def deps(self) -> StaffDependencies:
+        return StaffDependencies(store=self.store, audit=self.audit, queues=self.queues)

@@ -31,7 +31,7 @@ def door() -> tuple[Client, _Functions]:
     functions = _Functions()
     front = FrontDoor(
         stack,
-        functions,  # type: ignore[arg-type]
+        functions,
         lambda path, method: json_answer(200, {"path": path}),
         origin_secret="the-secret",
     )

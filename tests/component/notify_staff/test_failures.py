@@ -8,33 +8,23 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from intake_common.domain.contract import AlertMessage
 from intake_local.template import LocalStack
 from notify_staff.adapters import SesMailer
 from tests.support import swap
-from tests.support.aws import all_items, fail_until_dead_lettered, json_body, outbox, receive
+from tests.support.aws import (
+    all_items,
+    client_error,
+    fail_until_dead_lettered,
+    failing,
+    json_body,
+    outbox,
+    receive,
+)
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
 from tests.support.stack import REGION
-
-
-class _ThrottleOnce:
-    """Wraps the SES client: the first send_email is throttled, the rest go through."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.throttled = 0
-
-    def send_email(self, **kwargs: Any) -> Any:
-        if not self.throttled:
-            self.throttled += 1
-            raise ClientError(
-                {"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}},
-                "SendEmail",
-            )
-        return self._client.send_email(**kwargs)
 
 
 def test_throttled_email_fails_only_its_message_and_retry_sends_only_what_is_missing(
@@ -47,8 +37,10 @@ def test_throttled_email_fails_only_its_message_and_retry_sends_only_what_is_mis
     invoke(second)
     batch = receive(aws)
     assert len(batch) == 2
-    throttled = _ThrottleOnce(boto3.client("sesv2", region_name=REGION))
-    mailer = SesMailer(handler.settings.sender_email, throttled)  # type: ignore[arg-type]
+    # The first send_email is throttled, the rest go through.
+    slow_down = client_error("TooManyRequestsException", "SendEmail")
+    throttled = failing("sesv2", "SendEmail", slow_down, times=1)
+    mailer = SesMailer(handler.settings.sender_email, throttled)
     with swap.dependencies(handler, mailer=mailer):
         result = deliver(batch)
 

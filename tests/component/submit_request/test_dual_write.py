@@ -6,21 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from intake_common.aws.table import DynamoRequestStore
 from intake_local.template import LocalStack
 from tests.support import swap
-from tests.support.aws import all_items, json_body, outbox, receive
+from tests.support.aws import all_items, client_error, failing, json_body, outbox, receive
 from tests.support.data import valid_fields
 from tests.support.handlers import Deliver, Invoke
-
-
-class _FailingSns:
-    """An SNS client whose every publish fails (the adapter turns it into PublishFailed)."""
-
-    def publish(self, **_: object) -> None:
-        raise ClientError({"Error": {"Code": "InternalError", "Message": "x"}}, "Publish")
 
 
 def _broken_topic() -> Any:
@@ -29,7 +21,11 @@ def _broken_topic() -> Any:
 
     return swap.dependencies(
         handler,
-        publisher=SnsAlertPublisher(handler.settings.topic_arn, _FailingSns()),  # type: ignore[arg-type]
+        # Every publish fails (the adapter turns it into PublishFailed).
+        publisher=SnsAlertPublisher(
+            handler.settings.topic_arn,
+            failing("sns", "Publish", client_error("InternalError", "Publish")),
+        ),
     )
 
 
@@ -86,15 +82,11 @@ def test_storage_throttled_is_503_with_retry_after_and_nothing_stored(
 ) -> None:
     from submit_request import handler
 
-    class _Throttled:
-        def put_item(self, **_: object) -> None:
-            raise ClientError(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
-                "PutItem",
-            )
-
+    throttled = client_error("ProvisionedThroughputExceededException", "PutItem")
     fields = valid_fields()
-    table = DynamoRequestStore(handler.settings.table_name, _Throttled())  # type: ignore[arg-type]
+    table = DynamoRequestStore(
+        handler.settings.table_name, failing("dynamodb", "PutItem", throttled)
+    )
     with swap.dependencies(handler, store=table):
         response = invoke(fields)
 

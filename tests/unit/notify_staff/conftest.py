@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from notify_staff.ports import Dependencies
-from tests.support.fakes import FakeMailer, FakeTexter, InMemoryRequestStore, in_memory_budget
+from tests.support.fakes import NotifyFakes
 
 
 @pytest.fixture
-def deps() -> Dependencies:
-    return Dependencies(
-        store=InMemoryRequestStore(),
-        budget=in_memory_budget(),
-        mailer=FakeMailer(),
-        texter=FakeTexter(),
-    )
+def fakes() -> NotifyFakes:
+    return NotifyFakes()

@@ -11,10 +11,10 @@ from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage
 from intake_common.domain.limits import ended_windows, window_name, window_start
 from intake_common.runtime.settings import NotifySettings
 from notify_staff import logic
-from notify_staff.ports import Dependencies
 from redrive_alerts.logic import summaries_owed
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
+    NotifyFakes,
     RecordingPublisher,
     throttled,
 )
@@ -31,79 +31,83 @@ SETTINGS = NotifySettings.model_validate(
 )
 
 
-def _flood(deps: Dependencies, count: int) -> list[str]:
+def _flood(fakes: NotifyFakes, count: int) -> list[str]:
     states = []
     for _ in range(count):
         item = stored()
-        deps.store.insert(item)
+        fakes.store.insert(item)
         message = AlertMessage(request_id=uuid.UUID(item.submission_id), published_at=NOW)
-        states.append(logic.handle_alert(message, settings=SETTINGS, deps=deps, now=NOW))
+        states.append(logic.handle_alert(message, settings=SETTINGS, deps=fakes.deps, now=NOW))
     return states
 
 
 def test_past_the_caps_requests_are_held_on_each_channel_and_summarized(
-    deps: Dependencies,
+    fakes: NotifyFakes,
 ) -> None:
-    states = _flood(deps, 6)
+    states = _flood(fakes, 6)
 
     # Two requests text and email, one more only emails, the rest wait for the summary
-    assert len(deps.texter.sent) == 2  # type: ignore[attr-defined]
-    assert len(deps.mailer.sent) == 3 * 2  # type: ignore[attr-defined]
+    assert len(fakes.texter.sent) == 2
+    assert len(fakes.mailer.sent) == 3 * 2
     assert states == ["sent", "sent", "sent", "summarized", "summarized", "summarized"]
     window = window_name(window_start(NOW, 60))
-    assert deps.budget.window("sms", window).held == 4  # type: ignore[union-attr]
-    assert deps.budget.window("email", window).held == 3  # type: ignore[union-attr]
+    assert fakes.window("sms", window).held == 4
+    assert fakes.window("email", window).held == 3
     # Every request is stored, with its decisions
-    items = deps.store.items.values()  # type: ignore[attr-defined]
+    items = fakes.store.items.values()
     assert sum(i.alert_budget["sms"] == "held" for i in items) == 4
 
 
-def test_a_retried_message_is_not_counted_twice(deps: Dependencies) -> None:
+def test_a_retried_message_is_not_counted_twice(fakes: NotifyFakes) -> None:
     item = stored()
-    deps.store.insert(item)
-    deps.mailer.errors["nurse@clinic.example"] = [throttled()]  # type: ignore[attr-defined]
+    fakes.store.insert(item)
+    fakes.mailer.errors["nurse@clinic.example"] = [throttled()]
     message = AlertMessage(request_id=uuid.UUID(item.submission_id), published_at=NOW)
 
     with pytest.raises(logic.RetryLater):
-        logic.handle_alert(message, settings=SETTINGS, deps=deps, now=NOW)
-    logic.handle_alert(message, settings=SETTINGS, deps=deps, now=NOW)
+        logic.handle_alert(message, settings=SETTINGS, deps=fakes.deps, now=NOW)
+    logic.handle_alert(message, settings=SETTINGS, deps=fakes.deps, now=NOW)
 
     window = window_name(window_start(NOW, 60))
-    assert deps.budget.window("email", window).granted == {item.submission_id}  # type: ignore[union-attr]
+    assert fakes.window("email", window).granted == {item.submission_id}
 
 
-def test_the_summary_is_owed_after_the_window_and_sent_once(deps: Dependencies) -> None:
-    _flood(deps, 5)
+def test_the_summary_is_owed_after_the_window_and_sent_once(fakes: NotifyFakes) -> None:
+    _flood(fakes, 5)
     publisher = RecordingPublisher()
     window = window_name(window_start(NOW, 60))
 
     # Not while the window is open
-    assert summaries_owed(deps.budget, publisher, NOW, 60) == 0
+    assert summaries_owed(fakes.budget, publisher, NOW, 60) == 0
     later = NOW + timedelta(minutes=61)
     assert window in ended_windows(later, 60)
-    assert summaries_owed(deps.budget, publisher, later, 60) == 2  # email and sms
+    assert summaries_owed(fakes.budget, publisher, later, 60) == 2  # email and sms
 
     for message in publisher.messages:
         assert isinstance(message, BudgetSummaryMessage)
-        assert logic.handle_summary(message, settings=SETTINGS, deps=deps, now=later) == "sent"
-        assert logic.handle_summary(message, settings=SETTINGS, deps=deps, now=later) == "done"
+        assert (
+            logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"
+        )
+        assert (
+            logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later) == "done"
+        )
 
-    texts = [s["message"] for s in deps.texter.sent]  # type: ignore[attr-defined]
+    texts = [s["message"] for s in fakes.texter.sent]
     assert texts[-1].startswith("Alert limit: 3 more requests were received")
-    summary_emails = [e for e in deps.mailer.sent if e["subject"].startswith("Alert limit")]  # type: ignore[attr-defined]
+    summary_emails = [e for e in fakes.mailer.sent if e["subject"].startswith("Alert limit")]
     assert {e["to"] for e in summary_emails} == {"frontdesk@clinic.example", "nurse@clinic.example"}
     assert "2 more requests" in summary_emails[0]["subject"]
-    assert summaries_owed(deps.budget, RecordingPublisher(), later, 60) == 0
+    assert summaries_owed(fakes.budget, RecordingPublisher(), later, 60) == 0
 
 
-def test_a_failed_summary_is_retried_not_lost(deps: Dependencies) -> None:
-    _flood(deps, 3)
+def test_a_failed_summary_is_retried_not_lost(fakes: NotifyFakes) -> None:
+    _flood(fakes, 3)
     later = NOW + timedelta(minutes=61)
     message = BudgetSummaryMessage(
         channel="sms", window=window_name(window_start(NOW, 60)), published_at=later
     )
-    deps.texter.errors["+14155550101"] = [throttled()]  # type: ignore[attr-defined]
+    fakes.texter.errors["+14155550101"] = [throttled()]
 
     with pytest.raises(logic.RetryLater):
-        logic.handle_summary(message, settings=SETTINGS, deps=deps, now=later)
-    assert logic.handle_summary(message, settings=SETTINGS, deps=deps, now=later) == "sent"
+        logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later)
+    assert logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"

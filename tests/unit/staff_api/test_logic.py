@@ -7,165 +7,170 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from intake_common.domain.audit import Actor
+from intake_common.domain.item import RequestItem
 from intake_common.domain.ports import StorageUnavailable
 from intake_common.services import staff as logic
-from intake_common.services.staff import Dependencies
 from tests.support.builders import NOW, stored
-from tests.support.fakes import FakeQueues, InMemoryAuditLog, InMemoryRequestStore, Journal
+from tests.support.fakes import (
+    InMemoryRequestStore,
+    Journal,
+    StaffFakes,
+)
 
 ACTOR = Actor("arn:aws:sts::123456789012:assumed-role/Records/dana", "Dana Lee")
 
 
 @pytest.fixture
-def deps() -> Dependencies:
-    journal = Journal()
-    return Dependencies(
-        store=InMemoryRequestStore(journal=journal),
-        audit=InMemoryAuditLog(journal=journal),
-        queues=FakeQueues(),
-    )
+def fakes() -> StaffFakes:
+    return StaffFakes()
 
 
-def _journal(deps: Dependencies) -> Journal:
-    journal: Journal = deps.store.journal  # type: ignore[attr-defined]
-    return journal
+def _journal(fakes: StaffFakes) -> Journal:
+    return fakes.journal
 
 
 def test_show_audits_with_the_callers_identity_before_reading_the_request(
-    deps: Dependencies,
+    fakes: StaffFakes,
 ) -> None:
     item = stored(reason="A private reason")
-    deps.store.insert(item)
+    fakes.store.insert(item)
 
-    shown = logic.show(deps, ACTOR, NOW, item.reference.lower())
+    shown = logic.show(fakes.deps, ACTOR, NOW, item.reference.lower())
 
     assert shown.reason == "A private reason"
-    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    (entry,) = fakes.audit.entries
     assert (entry.action, entry.by, entry.by_name) == ("show", ACTOR.identity, "Dana Lee")
     assert entry.reference == item.reference
     assert "private" not in entry.model_dump_json()
 
 
-def test_a_name_given_never_replaces_the_identity(deps: Dependencies) -> None:
+def test_a_name_given_never_replaces_the_identity(fakes: StaffFakes) -> None:
     item = stored()
-    deps.store.insert(item)
+    fakes.store.insert(item)
 
     logic.show(
-        deps, Actor("arn:aws:iam::123456789012:user/mallory", "someone-else"), NOW, item.reference
+        fakes.deps,
+        Actor("arn:aws:iam::123456789012:user/mallory", "someone-else"),
+        NOW,
+        item.reference,
     )
 
-    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    (entry,) = fakes.audit.entries
     assert entry.by == "arn:aws:iam::123456789012:user/mallory"
 
 
 def test_nothing_is_revealed_or_exported_when_the_audit_trail_cannot_be_written(
-    deps: Dependencies,
+    fakes: StaffFakes,
 ) -> None:
     item = stored()
-    deps.store.insert(item)
-    deps.audit.fail = True  # type: ignore[attr-defined]
+    fakes.store.insert(item)
+    fakes.audit.fail = True
 
     for action in (
-        lambda: logic.show(deps, ACTOR, NOW, item.reference),
-        lambda: logic.export(deps, ACTOR, NOW, NOW - timedelta(days=1)),
-        lambda: logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1)),
-        lambda: logic.erase(deps, ACTOR, NOW, item.reference),
+        lambda: logic.show(fakes.deps, ACTOR, NOW, item.reference),
+        lambda: logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1)),
+        lambda: logic.list_requests(
+            fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1)
+        ),
+        lambda: logic.erase(fakes.deps, ACTOR, NOW, item.reference),
     ):
         with pytest.raises(StorageUnavailable):
             action()
-    assert deps.store.get(item.submission_id) == item  # not erased either
+    assert fakes.store.get(item.submission_id) == item  # not erased either
 
 
-def test_export_and_list_are_audited_before_any_request_is_read(deps: Dependencies) -> None:
-    deps.store.insert(stored())
+def test_export_and_list_are_audited_before_any_request_is_read(fakes: StaffFakes) -> None:
+    fakes.store.insert(stored())
 
-    exported = logic.export(deps, ACTOR, NOW, NOW - timedelta(days=1))
-    journal = _journal(deps)
+    exported = logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
+    journal = _journal(fakes)
     assert len(exported) == 1
     assert journal.index("audit") < journal.index("store.by_status")
 
-    _journal(deps).events.clear()
-    rows = logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+    _journal(fakes).events.clear()
+    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
     assert len(rows) == 1
-    assert _journal(deps).index("audit") < _journal(deps).index("store.by_status")
-    assert [e.action for e in deps.audit.entries] == ["export", "list"]  # type: ignore[attr-defined]
+    assert _journal(fakes).index("audit") < _journal(fakes).index("store.by_status")
+    assert [e.action for e in fakes.audit.entries] == ["export", "list"]
 
 
-def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(deps: Dependencies) -> None:
+def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(fakes: StaffFakes) -> None:
     old = stored(now=datetime(2025, 1, 1, tzinfo=UTC), retention_days=30)
-    deps.store.insert(old)
+    fakes.store.insert(old)
 
     with pytest.raises(logic.NotFound):
-        logic.show(deps, ACTOR, NOW, old.reference)
-    assert logic.export(deps, ACTOR, NOW, datetime(2024, 1, 1, tzinfo=UTC)) == []
+        logic.show(fakes.deps, ACTOR, NOW, old.reference)
+    assert logic.export(fakes.deps, ACTOR, NOW, datetime(2024, 1, 1, tzinfo=UTC)) == []
     since = datetime(2024, 1, 1, tzinfo=UTC)
-    assert logic.list_requests(deps, ACTOR, NOW, status=None, since=since) == []
+    assert logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=since) == []
 
 
-def test_a_reference_two_requests_share_is_refused_with_both_ids(deps: Dependencies) -> None:
+def test_a_reference_two_requests_share_is_refused_with_both_ids(fakes: StaffFakes) -> None:
     first = stored()
     second = stored().model_copy(update={"reference": first.reference})
-    deps.store.insert(first)
-    deps.store.insert(second)
+    fakes.store.insert(first)
+    fakes.store.insert(second)
 
     with pytest.raises(logic.AmbiguousReference) as refused:
-        logic.erase(deps, ACTOR, NOW, first.reference)
+        logic.erase(fakes.deps, ACTOR, NOW, first.reference)
 
     assert set(refused.value.ids) == {first.submission_id, second.submission_id}
-    assert deps.store.get(first.submission_id)
-    assert deps.store.get(second.submission_id)
+    assert fakes.store.get(first.submission_id)
+    assert fakes.store.get(second.submission_id)
     # ...and either can still be reached by its id
-    assert logic.show(deps, ACTOR, NOW, second.submission_id).submission_id == second.submission_id
+    assert (
+        logic.show(fakes.deps, ACTOR, NOW, second.submission_id).submission_id
+        == second.submission_id
+    )
 
 
 def test_mark_records_who_when_and_a_note_and_refuses_a_closed_request(
-    deps: Dependencies,
+    fakes: StaffFakes,
 ) -> None:
     item = stored()
-    deps.store.insert(item)
+    fakes.store.insert(item)
 
-    marked = logic.mark(deps, ACTOR, NOW, item.reference, "contacted", "  left voicemail ")
-    logic.mark(deps, ACTOR, NOW, item.reference, "closed", None)
+    marked = logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", "  left voicemail ")
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None)
     with pytest.raises(logic.NotAllowed, match="is closed"):
-        logic.mark(deps, ACTOR, NOW, item.reference, "contacted", None)
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
 
     assert marked.change.note == "left voicemail"
-    after = deps.store.get(item.submission_id)
+    after = fakes.store.get(item.submission_id)
     assert after is not None
     assert [(c.from_, c.to, c.by) for c in after.history] == [
         ("new", "contacted", "Dana Lee"),
         ("contacted", "closed", "Dana Lee"),
     ]
-    assert [e.action for e in deps.audit.entries] == ["mark", "mark"]  # type: ignore[attr-defined]
+    assert [e.action for e in fakes.audit.entries] == ["mark", "mark"]
 
 
-def test_a_change_made_meanwhile_is_not_overwritten(deps: Dependencies) -> None:
+def test_a_change_made_meanwhile_is_not_overwritten(fakes: StaffFakes) -> None:
     item = stored()
-    deps.store.insert(item)
-    store: InMemoryRequestStore = deps.store  # type: ignore[assignment]
-    real_get = store.get
 
-    def stale_get(submission_id: str) -> object:
-        # Someone else marks it contacted between our read and our write
-        found = real_get(submission_id)
-        store.items[submission_id] = item.model_copy(update={"status": "contacted"})
-        return found
+    class _SomeoneElseMarksIt(InMemoryRequestStore):
+        def get(self, submission_id: str) -> RequestItem | None:
+            # Someone else marks it contacted between our read and our write
+            found = super().get(submission_id)
+            self.items[submission_id] = item.model_copy(update={"status": "contacted"})
+            return found
 
-    store.get = stale_get  # type: ignore[method-assign,assignment]
+    fakes.store = _SomeoneElseMarksIt(journal=fakes.journal)
+    fakes.store.insert(item)
     with pytest.raises(logic.ChangedMeanwhile):
-        logic.mark(deps, ACTOR, NOW, item.reference, "scheduled", None)
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "scheduled", None)
 
 
-def test_erase_deletes_the_request_and_its_queued_messages(deps: Dependencies) -> None:
+def test_erase_deletes_the_request_and_its_queued_messages(fakes: StaffFakes) -> None:
     item = stored()
-    deps.store.insert(item)
-    deps.queues.queued[item.submission_id] = 2  # type: ignore[attr-defined]
+    fakes.store.insert(item)
+    fakes.queues.queued[item.submission_id] = 2
 
-    erased = logic.erase(deps, ACTOR, NOW, item.reference)
+    erased = logic.erase(fakes.deps, ACTOR, NOW, item.reference)
 
     assert erased.queued_messages_removed == 2
-    assert deps.store.get(item.submission_id) is None
-    (entry,) = deps.audit.entries  # type: ignore[attr-defined]
+    assert fakes.store.get(item.submission_id) is None
+    (entry,) = fakes.audit.entries
     assert (entry.action, entry.submission_id) == ("erase", item.submission_id)
 
 
@@ -173,20 +178,20 @@ def test_erase_deletes_the_request_and_its_queued_messages(deps: Dependencies) -
     ("typed", "message"),
     [("not-a-ref", "is not a reference"), ("ZZZZ-ZZZZ", "no request has the reference ZZZZ-ZZZZ")],
 )
-def test_wrong_references_are_explained(deps: Dependencies, typed: str, message: str) -> None:
+def test_wrong_references_are_explained(fakes: StaffFakes, typed: str, message: str) -> None:
     with pytest.raises(logic.NotFound, match=message):
-        logic.show(deps, ACTOR, NOW, typed)
+        logic.show(fakes.deps, ACTOR, NOW, typed)
 
 
-def test_lists_put_open_urgent_requests_first_then_the_newest(deps: Dependencies) -> None:
+def test_lists_put_open_urgent_requests_first_then_the_newest(fakes: StaffFakes) -> None:
     old_urgent = stored(now=NOW - timedelta(hours=3), reason="I can't go on")
     closed_urgent = stored(now=NOW - timedelta(hours=2), reason="I want to die")
     newest = stored(now=NOW - timedelta(hours=1))
     for item in (old_urgent, closed_urgent, newest):
-        deps.store.insert(item)
-    logic.mark(deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred")
+        fakes.store.insert(item)
+    logic.mark(fakes.deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred")
 
-    rows = logic.list_requests(deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
 
     assert [row.reference for row in rows] == [
         old_urgent.reference,  # urgent, still open: first
