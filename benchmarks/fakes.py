@@ -9,37 +9,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-# Answers per (service, operation), as botocore parses them from AWS.
-_ANSWERS: dict[tuple[str, str], Callable[[dict[str, Any]], dict[str, Any]]] = {
-    ("dynamodb", "PutItem"): lambda _: {},
-    ("dynamodb", "UpdateItem"): lambda _: {},
-    ("dynamodb", "Query"): lambda _: {"Items": [], "Count": 0},
-    ("dynamodb", "GetItem"): lambda _: {"Item": STORED["item"]} if "item" in STORED else {},
-    ("sns", "Publish"): lambda _: {"MessageId": str(uuid.uuid4())},
-    ("sns", "CheckIfPhoneNumberIsOptedOut"): lambda _: {"isOptedOut": False},
-    ("sesv2", "SendEmail"): lambda _: {"MessageId": str(uuid.uuid4())},
+# Answers per operation, as botocore parses them from AWS (clients.answering).
+_ANSWERS: dict[str, Any] = {
+    "PutItem": {},
+    "UpdateItem": {},
+    "Query": {"Items": [], "Count": 0},
+    "GetItem": lambda _: {"Item": STORED["item"]} if "item" in STORED else {},
+    "Publish": lambda _: {"MessageId": str(uuid.uuid4())},
+    "CheckIfPhoneNumberIsOptedOut": {"isOptedOut": False},
+    "SendEmail": lambda _: {"MessageId": str(uuid.uuid4())},
 }
 # The item every GetItem finds (notify_staff reads the request it is told about).
 STORED: dict[str, dict[str, Any]] = {}
-
-
-class _Http:
-    """What botocore reads of an HTTP answer once a handler has answered for AWS."""
-
-    status_code = 200
-    headers: dict[str, str] = {}  # noqa: RUF012 - read-only
-    content = b""
-
-
-def _answer(model: Any, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
-    service = model.service_model.service_name
-    parsed = _ANSWERS[(service, model.name)](params)
-    parsed["ResponseMetadata"] = {"HTTPStatusCode": 200, "RetryAttempts": 0}
-    return _Http(), parsed
 
 
 def fake_aws() -> None:
@@ -51,35 +34,24 @@ def fake_aws() -> None:
     """
     from botocore.session import Session
 
+    from intake_common.aws.clients import answering
+
     original = Session.create_client
+    answer = answering(_ANSWERS)
 
     def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-        client = original(session, *args, **kwargs)
-        client.meta.events.register_first("before-call.*.*", _answer)  # type: ignore[arg-type]
+        client: Any = original(session, *args, **kwargs)
+        client.meta.events.register_first("before-call.*.*", answer)
         return client
 
     Session.create_client = create_client  # type: ignore[method-assign,assignment]
 
 
-EVENTS = Path(__file__).resolve().parents[1] / "tests" / "events"
-_API_EVENT = json.loads((EVENTS / "apigw-rest-post-appointments.json").read_text())
-
-
-# What CloudFront adds and a browser sends for the clinic's own page (the function refuses
-# anything else as cross-site).
-_SITE = "d111111abcdef8.cloudfront.net"
-_PAGE_HEADERS = {
-    "Origin": f"https://{_SITE}",
-    "Sec-Fetch-Site": "same-origin",
-    "X-Forwarded-Host": _SITE,
-}
-
-
 def api_event(body: dict[str, Any]) -> dict[str, Any]:
-    """A recorded API Gateway REST event with a fresh body, from the clinic's page."""
-    headers = {**(_API_EVENT.get("headers") or {}), **_PAGE_HEADERS}
-    multi = {key: [value] for key, value in headers.items()}
-    return {**_API_EVENT, "headers": headers, "multiValueHeaders": multi, "body": json.dumps(body)}
+    """A request from the clinic's page, as CloudFront forwards it (the kit's event)."""
+    from intake_common.runtime.events import page_event
+
+    return page_event("POST", "/appointments", origin_secret="", body=body)
 
 
 def request_body() -> dict[str, Any]:
@@ -112,31 +84,14 @@ def stored_item(submission_id: str) -> dict[str, Any]:
 
 
 def sqs_event(submission_id: str) -> dict[str, Any]:
-    body = json.dumps(
-        {
-            "version": 1,
-            "kind": "appointment_request.stored",
-            "request_id": submission_id,
-            "published_at": "2026-11-29T14:02:00Z",
-        }
-    )
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "handle",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "1",
-                    "SenderId": "x",
-                    "ApproximateFirstReceiveTimestamp": "1",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "0" * 32,
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-                "awsRegion": "us-east-1",
-            }
-        ]
+    """An SQS batch of one alert message about ``submission_id`` (the kit's event)."""
+    from intake_common.runtime.events import sqs_event as batch
+    from intake_common.runtime.events import sqs_record
+
+    message = {
+        "version": 1,
+        "kind": "appointment_request.stored",
+        "request_id": submission_id,
+        "published_at": "2026-11-29T14:02:00Z",
     }
+    return batch([sqs_record(json.dumps(message))])

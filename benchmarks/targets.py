@@ -73,14 +73,8 @@ def quiet_logs() -> None:
     sys.stdout = io.StringIO() if os.environ.get("BENCH_KEEP_STDOUT") else open(os.devnull, "w")  # noqa: SIM115
 
 
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-    function_version = "$LATEST"
-    log_group_name = "/aws/lambda/bench"
-    log_stream_name = "bench"
+def Context() -> Any:
+    """The Lambda context the runtime would pass (the kit's, standard library only)."""
+    from intake_common.runtime.events import LambdaContext
 
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+    return LambdaContext("bench")

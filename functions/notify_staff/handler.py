@@ -1,9 +1,10 @@
 """notify_staff: SQS batch of alert messages -> staff email and SMS, exactly once each.
 
-Thin: Powertools' batch processor parses each record's body with the shared contract model
-(a record that does not parse fails alone), calls ``logic.handle_alert``, and reports partial
-batch failures so only failed messages are retried. After the template's ``maxReceiveCount``
-receives, SQS moves a failing message to the dead-letter queue, which has an alarm.
+Thin: Powertools' batch processor hands over each record, whose body is parsed with the
+shared contract model (a record that does not parse fails alone), calls ``logic.handle_alert``,
+and reports partial batch failures so only failed messages are retried. After the template's
+``maxReceiveCount`` receives, SQS moves a failing message to the dead-letter queue, which has an
+alarm.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Json
+from pydantic import TypeAdapter
 
 from intake_common.aws.table import to_attributes
 from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage, Message
-from intake_common.runtime import snapstart
+from intake_common.runtime import events, snapstart
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
 
@@ -40,29 +42,18 @@ def dependencies() -> Dependencies:
     return adapters.build(settings, AGENT)
 
 
-class AlertQueueRecord(BaseModel):
-    """An SQS record whose body is an alert message (raw SNS delivery): a stored request, or
-    a window's budget summary. Only what the batch processor and the handler read: Powertools'
-    ``SqsRecordModel`` would do, but importing it builds every parser model Powertools has
-    (about 90 ms of each cold start, BENCHMARKS.md)."""
+# The message in a record's body (raw SNS delivery): a stored request, or a window's budget
+# summary. A body that does not parse fails its record alone.
+_MESSAGE: TypeAdapter[AlertMessage | BudgetSummaryMessage] = TypeAdapter(Message)
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    messageId: str  # SQS's name: the batch processor reads it to report a failure
-    body: Json[Message]
+# Powertools' SQSRecord (the batch utility's own record), not its parser's SqsRecordModel:
+# importing the parser's models costs about 95 ms of each cold start (BENCHMARKS.md). A batch
+# whose every record failed is reported like any partial failure, not raised.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-# A batch whose every record failed is reported like any partial failure, not raised.
-processor = BatchProcessor(
-    event_type=EventType.SQS,
-    # Typed for Powertools' own record models; any pydantic model with messageId works.
-    model=AlertQueueRecord,  # type: ignore[arg-type]
-    raise_on_entire_batch_failure=False,
-)
-
-
-def record_handler(record: AlertQueueRecord) -> str:
-    message: AlertMessage | BudgetSummaryMessage = record.body
+def record_handler(record: SQSRecord) -> str:
+    message = _MESSAGE.validate_json(record.body)
     now = datetime.now(UTC)
     if isinstance(message, BudgetSummaryMessage):
         return logic.handle_summary(message, settings=settings, deps=dependencies(), now=now)
@@ -72,7 +63,7 @@ def record_handler(record: AlertQueueRecord) -> str:
         logger.error(
             "alert message names no stored request; it will reach the DLQ",
             submission_id=str(message.request_id),
-            message_id=record.messageId,
+            message_id=record.message_id,
         )
         raise
 
@@ -88,10 +79,10 @@ def prime() -> None:
     with adapters.offline(deps, to_attributes(item.attributes())):
         snapstart.rehearse(
             lambda: process_partial_response(
-                event=snapstart.sqs_event(message.model_dump_json()),
+                event=events.sqs_event([events.sqs_record(message.model_dump_json())]),
                 record_handler=record_handler,
                 processor=processor,
-                context=snapstart.PrimingContext(),  # type: ignore[arg-type]
+                context=events.LambdaContext("priming"),  # type: ignore[arg-type]
             ),
             lambda result: not result.get("batchItemFailures"),
         )

@@ -31,7 +31,7 @@ from intake_common.domain.item import (
     alert_channel,
 )
 from intake_common.domain.ports import StorageUnavailable
-from intake_common.runtime import snapstart
+from intake_common.runtime import events, snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import StaffSettings
@@ -329,12 +329,16 @@ def prime() -> None:
             ("/staff/requests", None),
             (f"/staff/requests/{item.reference}", {"reference": item.reference}),
         ):
-            event = snapstart.api_event("GET", path, origin_secret=secret, claims=claims)
-            if parameters:
-                event["resource"] = "/staff/requests/{reference}"
-                event["pathParameters"] = parameters
+            event = events.page_event(
+                "GET",
+                path,
+                origin_secret=secret,
+                claims=claims,
+                resource="/staff/requests/{reference}" if parameters else None,
+                path_parameters=parameters,
+            )
             snapstart.rehearse(
-                partial(app.resolve, event, snapstart.PrimingContext()),  # type: ignore[arg-type]
+                partial(app.resolve, event, events.LambdaContext("priming")),  # type: ignore[arg-type]
                 lambda answer: answer["statusCode"] == HTTPStatus.OK,
             )
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from intake_common.domain.errors import FieldError, body_error, field_error, field_errors
 from intake_common.domain.models import AppointmentRequest
-from intake_common.runtime import snapstart
+from intake_common.runtime import events, snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import SubmitSettings
@@ -272,14 +272,14 @@ def prime() -> None:
     app.dependency_overrides[dependencies] = lambda: dataclasses.replace(deps, human_check=None)
     try:
         with adapters.offline(deps):
-            event = snapstart.api_event(
+            event = events.page_event(
                 "POST",
                 "/appointments",
                 origin_secret=settings.origin_verify.get_secret_value(),
                 body=snapstart.SAMPLE_FIELDS,
             )
             snapstart.rehearse(
-                lambda: app.resolve(event, snapstart.PrimingContext()),  # type: ignore[arg-type]
+                lambda: app.resolve(event, events.LambdaContext("priming")),  # type: ignore[arg-type]
                 lambda answer: answer["statusCode"] == HTTPStatus.CREATED,
             )
     finally:

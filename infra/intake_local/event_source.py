@@ -10,7 +10,8 @@ import sys
 import threading
 from typing import Any
 
-from .apigw import sqs_event
+from intake_common.runtime.events import received_sqs_event
+
 from .aws import REGION
 from .functions import LocalFunctions
 from .template import sqs_event_source
@@ -60,7 +61,7 @@ class SqsEventSource:
 
     def _deliver(self, messages: list[Any]) -> set[str]:
         """Run the function on a batch; the ids it failed (all of them if it raised)."""
-        event = sqs_event(messages, self.arn, REGION)
+        event = received_sqs_event(messages, self.arn, REGION)
         try:
             result = self.functions.invoke(self.function, event)
         except Exception:

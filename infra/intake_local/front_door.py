@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from intake_common.runtime.events import api_event
+
 from . import site as site_values_module
-from .apigw import rest_event
 from .template import ROOT, LocalStack, Route, api_routes
 
 SITE = ROOT / "site"
@@ -224,7 +225,7 @@ class FrontDoor:
         headers["X-Forwarded-Host"] = environ.get("HTTP_HOST", "")
         if self.origin_secret:
             headers["X-Origin-Verify"] = self.origin_secret
-        event = rest_event(
+        event = api_event(
             method,
             path,
             resource=route.path,

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .apigw import LambdaContext
+from intake_common.runtime.events import LambdaContext
+
 from .template import LocalStack
 
 Handler = Callable[[dict[str, Any], Any], Any]

@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from intake_common.aws import clients
 from intake_common.runtime import snapstart
-from intake_local.apigw import LambdaContext
+from intake_common.runtime.events import LambdaContext
 from intake_local.template import LocalStack
 from notify_staff import handler as notify
 from staff_api import handler as staff

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from intake_local.apigw import LambdaContext, rest_event, sqs_event
+from intake_common.runtime.events import LambdaContext, api_event, received_sqs_event
 from intake_local.template import LocalStack
 from tests.support.aws import receive
 from tests.support.leaks import LeakGuard
@@ -51,7 +51,7 @@ def submit(
     payload: bytes | str | None = raw
     if raw is None and body is not None:
         payload = urlencode(body) if form else json.dumps(body)
-    event = rest_event(
+    event = api_event(
         method, "/appointments", resource="/appointments", headers=all_headers, body=payload
     )
     guard.register(body)
@@ -65,7 +65,7 @@ def deliver(stack: LocalStack, messages: list[dict[str, Any]] | None = None) -> 
     from notify_staff import handler
 
     batch = receive(stack) if messages is None else messages
-    event = sqs_event(batch, stack.attributes[("AlertQueue", "Arn")], REGION)
+    event = received_sqs_event(batch, stack.attributes[("AlertQueue", "Arn")], REGION)
     result: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notify_staff"))
     return result
 
@@ -110,7 +110,7 @@ def staff(
         headers["X-Origin-Verify"] = handler.settings.origin_verify.get_secret_value()
     resource = next((res for pattern, res in _STAFF_RESOURCES if pattern.match(path)), path)
     reference = path.split("/")[3] if resource.startswith("/staff/requests/{") else None
-    event = rest_event(
+    event = api_event(
         method,
         path,
         resource=resource,

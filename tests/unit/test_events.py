@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from intake_local.apigw import rest_event, sqs_event
+from intake_common.runtime.events import api_event, received_sqs_event
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
 
 def test_rest_event_has_the_keys_of_a_recorded_api_gateway_event() -> None:
     recorded = json.loads((EVENTS / "apigw-rest-post-appointments.json").read_text())
-    built = rest_event("POST", "/appointments", resource="/appointments", body="{}")
+    built = api_event("POST", "/appointments", resource="/appointments", body="{}")
     assert set(built) == set(recorded)
     assert set(built["requestContext"]) == set(recorded["requestContext"])
     assert built["requestContext"]["stage"] == "prod"
@@ -33,5 +33,5 @@ def test_sqs_event_matches_lambdas_record_shape() -> None:
             "ApproximateFirstReceiveTimestamp": "1",
         },
     }
-    event = sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
+    event = received_sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
     SqsModel.model_validate(event)

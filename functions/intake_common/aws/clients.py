@@ -8,7 +8,7 @@ and endpoints. One session per process, because each new session loads the servi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -47,18 +47,33 @@ class _Answered:
     content = b""
 
 
+# An operation's answer, as botocore would parse it from AWS: fixed, or made from the call's
+# parameters.
+Answer = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def answering(answers: Mapping[str, Answer]) -> Callable[..., tuple[_Answered, dict[str, Any]]]:
+    """A ``before-call`` handler that answers every call locally: ``answers`` by operation
+    name, else an empty answer. Nothing is sent."""
+
+    def answer(model: Any, params: dict[str, Any], **_: Any) -> tuple[_Answered, dict[str, Any]]:
+        found = answers.get(model.name, {})
+        parsed = dict(found(params) if callable(found) else found)
+        parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
+        return _Answered(), parsed
+
+    return answer
+
+
 @contextmanager
-def offline(found: list[Any], answers: dict[str, dict[str, Any]]) -> Iterator[None]:
-    """Within the block, the clients answer every call locally (``answers`` by operation name,
-    else an empty answer) and nothing reaches AWS. For SnapStart priming: a sample request runs
-    the whole path once (parameter checks, serialisation, endpoint rules, which botocore works
-    out on a client's first call) without a network."""
-
-    def answer(model: Any, **_: Any) -> tuple[_Answered, dict[str, Any]]:
-        return _Answered(), dict(answers.get(model.name, {}))
-
+def offline(found: list[Any], answers: Mapping[str, Answer]) -> Iterator[None]:
+    """Within the block, the clients answer every call locally (``answering``) and nothing
+    reaches AWS. For SnapStart priming: a sample request runs the whole path once (parameter
+    checks, serialisation, endpoint rules, which botocore works out on a client's first call)
+    without a network. The benchmarks answer the same way, for every client they create."""
+    handler = answering(answers)
     for client in found:
-        client.meta.events.register_first("before-call.*.*", answer, unique_id="intake-offline")
+        client.meta.events.register_first("before-call.*.*", handler, unique_id="intake-offline")
     try:
         yield
     finally:

@@ -17,7 +17,6 @@ Lambda would before a snapshot.
 from __future__ import annotations
 
 import functools
-import json
 import random
 from collections.abc import Callable
 from typing import Any
@@ -124,87 +123,6 @@ def rehearse(run: Callable[[], Any], succeeded: Callable[[Any], bool]) -> None:
     if not succeeded(answer):
         status = answer.get("statusCode") if isinstance(answer, dict) else None
         logger.warning("priming incomplete", status=status)
-
-
-class PrimingContext:
-    """The Lambda context a priming run passes (no real invocation has one yet)."""
-
-    function_name = "priming"
-    function_version = "priming"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:priming"
-    memory_limit_in_mb = 128
-    aws_request_id = "priming"
-    log_group_name = "priming"
-    log_stream_name = "priming"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
-def api_event(
-    method: str,
-    path: str,
-    *,
-    origin_secret: str,
-    body: Any = None,
-    claims: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """An API Gateway REST event as CloudFront forwards it from the clinic's own page."""
-    site = "priming.cloudfront.net"
-    headers = {
-        "Content-Type": "application/json",
-        "Origin": f"https://{site}",
-        "Sec-Fetch-Site": "same-origin",
-        "X-Forwarded-Host": site,
-        "X-Origin-Verify": origin_secret,
-    }
-    context: dict[str, Any] = {
-        "resourcePath": path,
-        "httpMethod": method,
-        "stage": "prod",
-        "requestId": "priming",
-        "identity": {"sourceIp": "127.0.0.1"},
-    }
-    if claims is not None:
-        context["authorizer"] = {"claims": claims}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {key: [value] for key, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": context,
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-
-
-def sqs_event(body: str) -> dict[str, Any]:
-    """An SQS batch of one record, as the event source mapping delivers it."""
-    return {
-        "Records": [
-            {
-                "messageId": "priming",
-                "receiptHandle": "priming",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "0",
-                    "SenderId": "priming",
-                    "ApproximateFirstReceiveTimestamp": "0",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "0" * 32,
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:priming",
-                "awsRegion": "us-east-1",
-            }
-        ]
-    }
 
 
 # What the weekly schedule sends (template.yaml, KeepSnapshotActive): a SnapStart version not

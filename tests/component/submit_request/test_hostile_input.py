@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from intake_local.apigw import LambdaContext, rest_event
+from intake_common.runtime.events import LambdaContext, api_event
 from intake_local.template import LocalStack
 from tests.support.aws import all_items, header, json_body
 from tests.support.data import valid_fields
@@ -124,7 +124,7 @@ def test_hostile_request_gets_a_clear_4xx_stores_nothing_echoes_nothing(
 def test_api_gateway_base64_flag_with_a_non_base64_body_is_400(aws: LocalStack) -> None:
     from submit_request import handler
 
-    event = rest_event(
+    event = api_event(
         "POST",
         "/appointments",
         resource="/appointments",
@@ -141,7 +141,7 @@ def test_api_gateway_base64_flag_with_a_non_base64_body_is_400(aws: LocalStack) 
 def test_base64_flag_with_binary_garbage_is_400(aws: LocalStack) -> None:
     from submit_request import handler
 
-    event = rest_event(
+    event = api_event(
         "POST",
         "/appointments",
         resource="/appointments",

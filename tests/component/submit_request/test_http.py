@@ -171,10 +171,10 @@ def test_form_errors_get_an_accessible_html_page(invoke: Invoke, aws: LocalStack
 
 
 def test_base64_encoded_body_from_api_gateway_is_read(invoke: Invoke, aws: LocalStack) -> None:
-    from intake_local.apigw import LambdaContext, rest_event
+    from intake_common.runtime.events import LambdaContext, api_event
     from submit_request import handler
 
-    event = rest_event(
+    event = api_event(
         "POST",
         "/appointments",
         resource="/appointments",

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from intake_common.domain import errors as error_catalogue
 from intake_common.domain.item import RequestItem
 from intake_common.domain.models import AppointmentRequest
-from intake_local.apigw import LambdaContext, rest_event
+from intake_common.runtime.events import LambdaContext, api_event
 from intake_local.template import LocalStack
 from submit_request import web
 from tests.support.data import valid_fields
@@ -132,7 +132,7 @@ def test_handler_never_5xx_stores_valid_items_and_echoes_nothing(
     if form:
         # A form carries strings only; what cannot be one is dropped, as a browser would.
         request = {k: v for k, v in request.items() if isinstance(v, str)}
-    event = rest_event(
+    event = api_event(
         "POST",
         "/appointments",
         resource="/appointments",
