@@ -118,7 +118,7 @@ class LocalPipeline:
         stack = LocalStack(self.template, STACK, REGION, parameters=self.parameters)
         # The front door stands for the distribution.
         create_data_resources(stack, self.aws.client, f"{self.options.host}:{http.server_port}")
-        # The sender identity, verified (in AWS this is a step ops do once; see the README).
+        # The sender identity, verified (in AWS this is a step ops do once; see docs/deploy.md).
         self.aws.client("sesv2").create_email_identity(EmailIdentity=self.options.sender)
         cognito = LocalCognito(stack, self.aws.client("cognito-idp"), base)
         cognito.seed()

@@ -50,3 +50,18 @@ def test_the_development_lock_pins_every_tool_with_hashes() -> None:
     # No machine's index options leak into the lock.
     assert "--extra-index-url" not in lock
     assert "--find-links" not in lock
+
+
+def test_the_readme_is_short_and_every_documentation_link_leads_somewhere() -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # What it is, the two commands, the picture and links; the long parts live in docs/.
+    assert len(readme.splitlines()) <= 150
+    pages = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", ROOT / "BENCHMARKS.md"]
+    pages += sorted((ROOT / "docs").glob("*.md"))
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"

@@ -27,7 +27,7 @@ RECORDER = CallRecorder()
 RECORDINGS: list[Path] = []
 DATA_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/local-data-key"
 
-# Which managed policy of the template each `intake` command runs under (README, Deploy).
+# Which managed policy of the template each `intake` command runs under (docs/deploy.md).
 COMMAND_POLICIES = {
     "intake-requests-list": "StaffToolsPolicy",
     "intake-requests-show": "StaffToolsPolicy",
