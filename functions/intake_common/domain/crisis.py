@@ -2,7 +2,7 @@
 
 The phrases, how they match and how they were reviewed are in ``crisis_phrases.json``, the one
 list: the form's page uses the same file (generated into ``site/assets/crisis-phrases.json``)
-with the same matching, written again in ``site/assets/app.js``. The answer is a yes or a no:
+with the same matching, written again in ``site/assets/js/crisis.js``. The answer is a yes or a no:
 which words matched is never kept, logged or sent anywhere.
 """
 

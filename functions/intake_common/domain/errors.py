@@ -125,6 +125,25 @@ def field_errors(errors: Iterable[ErrorDetails]) -> list[FieldError]:
     )
 
 
+# The page checks some fields before sending, under its own code for a field left empty; its
+# words are the server's for that field.
+_PAGE_ALIASES = {
+    ("preferred_contact", "required"): ("preferred_contact", "invalid"),
+    ("visit_type", "required"): ("visit_type", "invalid"),
+}
+
+
+def page_messages() -> dict[str, dict[str, str]]:
+    """The words the form's page shows, by field and code: these same messages
+    (``make site-index`` writes them into ``site/assets/js/messages.js``)."""
+    catalogue: dict[str, dict[str, str]] = {}
+    for (field, code), message in _MESSAGES.items():
+        catalogue.setdefault(field, {})[code] = message
+    for (field, code), (source_field, source_code) in _PAGE_ALIASES.items():
+        catalogue[field][code] = _MESSAGES[(source_field, source_code)]
+    return catalogue
+
+
 def field_error(field: str, code: str) -> FieldError:
     """One field's error in our words (for a rule checked outside the model)."""
     message = _MESSAGES.get((field, code)) or _GENERIC.get(code) or _GENERIC["invalid"]

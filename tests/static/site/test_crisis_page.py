@@ -1,5 +1,5 @@
 """The page's copy of the crisis list (site/assets/crisis-phrases.json) and its matcher
-(site/assets/crisis.js, run in node) agreeing with the function's
+(site/assets/js/crisis.js, run in node) agreeing with the function's
 (intake_common/domain/crisis.py)."""
 
 from __future__ import annotations
@@ -24,15 +24,17 @@ def test_the_sites_copy_of_the_list_is_up_to_date() -> None:
 
 def _node_matches(texts: list[str]) -> list[bool]:
     """crisis.js, as the page loads it, on the site's generated list."""
+    module = (SITE / "assets" / "js" / "crisis.js").as_uri()
     script = f"""
-const crisis = require({json.dumps(str(SITE / "assets" / "crisis.js"))});
-const list = require({json.dumps(str(CRISIS))});
+import {{ readFileSync }} from "node:fs";
+const crisis = await import({json.dumps(module)});
+const list = JSON.parse(readFileSync({json.dumps(str(CRISIS))}, "utf8"));
 const matches = crisis.matcher(list.phrases);
-const texts = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const texts = JSON.parse(readFileSync(0, "utf8"));
 console.log(JSON.stringify(texts.map(matches)));
 """
     result = subprocess.run(
-        ["node", "-e", script],
+        ["node", "--input-type=module", "-e", script],
         input=json.dumps(texts),
         capture_output=True,
         text=True,
