@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev bench clean
+.PHONY: install run test lint unit js browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev bench clean
 
 # The development environment is locked (with hashes): every machine runs the same tools.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -57,8 +57,12 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-## test: lint, then every test (unit, integration, browser) with coverage
-test: install lint browser $(NPM_STAMP)
+## js: the site's scripts' logic, in node's own test runner (the browser tests prove the whole)
+js:
+	node --test tests/js/
+
+## test: lint, the site's scripts, then every test (unit, integration, browser) with coverage
+test: install lint browser $(NPM_STAMP) js
 	$(PY) -m pytest --cov --cov-report=term
 
 ## unit: the unit tier alone (logic on in-memory fakes: no emulator, no socket; seconds)

@@ -1,0 +1,105 @@
+// The staff inbox's logic, in node's own test runner: PKCE, the tokens and their refresh, the
+// API call's one retry after a 401, and the idle time-out. The browser tests prove the whole.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { test } from "node:test";
+
+import { createIdleWatch } from "../../site/staff/js/idle.js";
+import { base64url, challengeFor, randomText } from "../../site/staff/js/pkce.js";
+import { createApi, needsRefresh, tokenCall } from "../../site/staff/js/session.js";
+
+test("the challenge is the verifier's SHA-256, base64url without padding (S256)", async () => {
+  const verifier = randomText(48);
+  assert.match(verifier, /^[A-Za-z0-9_-]{64}$/);
+  const expected = createHash("sha256").update(verifier).digest("base64url");
+  assert.equal(await challengeFor(verifier), expected);
+  assert.equal(base64url(new Uint8Array([251, 255])), "-_8");
+});
+
+function answer(status, data = {}) {
+  return { ok: status < 400, status, json: () => Promise.resolve(data) };
+}
+
+test("tokens are asked for with form data and kept with their expiry", async () => {
+  const asked = [];
+  const fetchImpl = (url, options) => { asked.push([url, options]); return Promise.resolve(answer(200, { id_token: "id1", access_token: "a1", refresh_token: "r1", expires_in: 900 })); };
+  const session = await tokenCall(fetchImpl, "https://login", { grant_type: "authorization_code", code: "c" }, null, () => 1000);
+  assert.deepEqual(session, { id: "id1", access: "a1", refresh: "r1", expiresAt: 1000 + 900 * 1000 });
+  const [url, options] = asked[0];
+  assert.equal(url, "https://login/oauth2/token");
+  assert.equal(options.body, "grant_type=authorization_code&code=c");
+  assert.equal(options.credentials, "omit");
+});
+
+test("a refresh keeps the refresh token it was not given again, and a refusal throws", async () => {
+  const refreshed = await tokenCall(() => Promise.resolve(answer(200, { id_token: "id2", access_token: "a2", expires_in: 900 })),
+    "https://login", {}, { refresh: "r1" }, () => 0);
+  assert.equal(refreshed.refresh, "r1");
+  await assert.rejects(tokenCall(() => Promise.resolve(answer(400)), "https://login", {}, null));
+});
+
+test("tokens are refreshed a minute before they expire", () => {
+  assert.equal(needsRefresh({ expiresAt: 100_000 }, 100_000 - 60_001), false);
+  assert.equal(needsRefresh({ expiresAt: 100_000 }, 100_000 - 59_999), true);
+  assert.equal(needsRefresh(null, 0), false);
+});
+
+function api(statuses, { refreshFails = false } = {}) {
+  const seen = { calls: [], refreshed: 0, expired: 0 };
+  let session = { id: "id1" };
+  const call = createApi({
+    fetchImpl: (url, options) => { seen.calls.push([url, options.headers.Authorization]); return Promise.resolve(answer(statuses.shift())); },
+    base: "/api/staff",
+    session: () => session,
+    fresh: () => Promise.resolve(),
+    refresh: () => { seen.refreshed += 1; if (refreshFails) { return Promise.reject(new Error("no")); } session = { id: "id2" }; return Promise.resolve(); },
+    onExpired: () => { seen.expired += 1; session = null; }
+  });
+  return { call, seen };
+}
+
+test("a 401 refreshes the tokens and tries once more with the new ones", async () => {
+  const { call, seen } = api([401, 200]);
+  const response = await call("GET", "/me");
+  assert.equal(response.status, 200);
+  assert.deepEqual(seen.calls, [["/api/staff/me", "id1"], ["/api/staff/me", "id2"]]);
+  assert.equal(seen.expired, 0);
+});
+
+test("a second 401, or a refresh refused, ends the session", async () => {
+  const twice = api([401, 401]);
+  await assert.rejects(twice.call("GET", "/me"));
+  assert.equal(twice.seen.expired, 1);
+  const refused = api([401], { refreshFails: true });
+  await assert.rejects(refused.call("GET", "/me"));
+  assert.equal(refused.seen.expired, 1);
+  assert.equal(refused.seen.calls.length, 1);
+});
+
+test("a JSON body is sent as JSON, and nothing is called when signed out", async () => {
+  const sent = [];
+  const call = createApi({
+    fetchImpl: (url, options) => { sent.push(options); return Promise.resolve(answer(200)); },
+    base: "", session: () => ({ id: "t" }), fresh: () => Promise.resolve(),
+    refresh: () => Promise.resolve(), onExpired: () => {}
+  });
+  await call("POST", "/x", { status: "contacted" });
+  assert.equal(sent[0].headers["Content-Type"], "application/json");
+  assert.equal(sent[0].body, '{"status":"contacted"}');
+  const signedOut = createApi({ fetchImpl: () => assert.fail("called"), base: "", session: () => null,
+    fresh: () => Promise.resolve(), refresh: () => Promise.resolve(), onExpired: () => {} });
+  await assert.rejects(signedOut("GET", "/me"));
+});
+
+test("the page is idle after the limit without activity, and only when signed in", () => {
+  let clock = 0;
+  const watch = createIdleWatch({ limitMs: 10 * 60 * 1000, now: () => clock });
+  clock = 10 * 60 * 1000 - 1;
+  assert.equal(watch.idle(true), false);
+  watch.noteActivity();
+  clock += 10 * 60 * 1000 - 1;
+  assert.equal(watch.idle(true), false);
+  clock += 1;
+  assert.equal(watch.idle(true), true);
+  assert.equal(watch.idle(false), false);
+});
