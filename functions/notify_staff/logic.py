@@ -24,6 +24,7 @@ from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSumm
 from intake_common.domain.item import (
     CONFIRMATION_ALERT,
     ClaimAlert,
+    ClaimAlerts,
     CompleteAlerts,
     ConfirmationState,
     DecideBudget,
@@ -110,10 +111,11 @@ def handle_alert(
         else None,
         sms=render_sms(request, settings) if decisions.get("sms") == "granted" else None,
     )
+    granted = [target for target in targets(settings) if decisions[target.channel] == "granted"]
+    claimed = _claim_together(request, granted, settings, deps, now)
     results = [
-        _alert_once(request, target, outgoing, settings, deps, now)
-        for target in targets(settings)
-        if decisions[target.channel] == "granted"
+        _alert_once(request, target, outgoing, settings, deps, now, claimed=target.key in claimed)
+        for target in granted
     ]
     if "retry" in results or confirmation == "retry":
         raise RetryLater(request_id)
@@ -130,6 +132,17 @@ def handle_alert(
             "no staff alert delivered", submission_id=request_id, failed=results.count("failed")
         )
     deps.store.change(request_id, CompleteAlerts(state, timestamp(now)))
+    # One line per message (each log line costs a JSON rendering): refusals and retries have
+    # their own lines, as they happen.
+    logger.info(
+        "staff alerted",
+        submission_id=request_id,
+        alert_state=state,
+        sent=results.count("sent"),
+        failed=results.count("failed"),
+        held=sorted(channel for channel, decision in decisions.items() if decision == "held"),
+        confirmation=confirmation,
+    )
     return state
 
 
@@ -277,6 +290,27 @@ class Outgoing:
     sms: str | None
 
 
+def _claim_together(
+    request: RequestItem,
+    granted: list[Target],
+    settings: NotifySettings,
+    deps: Dependencies,
+    now: datetime,
+) -> frozenset[str]:
+    """The alerts still to send, claimed in one write (each is claimed on its own otherwise:
+    when one is taken or done, or there is only one)."""
+    keys = tuple(
+        target.key
+        for target in granted
+        if (done := request.alerts.get(target.key)) is None or done.state == "sending"
+    )
+    if len(keys) < 2:
+        return frozenset()
+    epoch = int(now.timestamp())
+    claim = ClaimAlerts(keys, timestamp(now), epoch, epoch + settings.send_lease_seconds)
+    return frozenset(keys) if deps.store.change(request.submission_id, claim) else frozenset()
+
+
 def _alert_once(
     request: RequestItem,
     target: Target,
@@ -284,6 +318,8 @@ def _alert_once(
     settings: NotifySettings,
     deps: Dependencies,
     now: datetime,
+    *,
+    claimed: bool = False,
 ) -> Sent:
     """Claim, send, record one alert; what became of it (``done`` is ``sent`` earlier)."""
     done = request.alerts.get(target.key)
@@ -302,7 +338,9 @@ def _alert_once(
         "channel": target.channel,
         "recipient_index": target.index,
     }
-    return _deliver_once(request, target.key, send, STAFF_ALERT, log, settings, deps, now)
+    return _deliver_once(
+        request, target.key, send, STAFF_ALERT, log, settings, deps, now, claimed=claimed
+    )
 
 
 @dataclass(frozen=True)
@@ -332,12 +370,15 @@ def _deliver_once(
     settings: NotifySettings,
     deps: Dependencies,
     now: datetime,
+    *,
+    claimed: bool = False,
 ) -> Literal["sent", "failed", "retry"]:
-    """Claim (a lease on the item's ``alerts[key]``), send, record: what became of it."""
+    """Claim (a lease on the item's ``alerts[key]``, unless ``claimed`` with the others
+    already), send, record: what became of it."""
     at = timestamp(now)
     epoch = int(now.timestamp())
     claim = ClaimAlert(key, at, epoch, epoch + settings.send_lease_seconds)
-    if not deps.store.change(request.submission_id, claim):
+    if not claimed and not deps.store.change(request.submission_id, claim):
         # Another delivery of this message is sending it right now: look again later.
         return "retry"
     try:
@@ -356,5 +397,4 @@ def _deliver_once(
         return "failed"
     deps.store.change(request.submission_id, RecordAlert(key, "sent", at))
     metrics.add_metric(name=kind.sent_metric, unit="Count", value=1)
-    logger.info(f"{kind.name} sent", extra=log)
     return "sent"

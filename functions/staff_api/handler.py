@@ -16,7 +16,6 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -106,11 +105,6 @@ def admin() -> SignedIn:
     return user
 
 
-User = Annotated[SignedIn, Depends(signed_in)]
-Admin = Annotated[SignedIn, Depends(admin)]
-Deps = Annotated[Dependencies, Depends(dependencies)]
-
-
 def _since(period: str, now: datetime) -> datetime:
     local = now.astimezone(settings.zone)
     if period == "today":
@@ -150,14 +144,16 @@ def detail(item: RequestItem) -> dict[str, Any]:
 
 
 @app.get("/staff/me")
-def me(user: User) -> Response[str]:
+def me() -> Response[str]:
+    user = signed_in()
     return json_response(
         HTTPStatus.OK, {"name": user.actor.name, "groups": sorted(user.groups), "admin": user.admin}
     )
 
 
 @app.get("/staff/requests")
-def list_requests(user: User, deps: Deps) -> Response[str]:
+def list_requests() -> Response[str]:
+    user, deps = signed_in(), dependencies()
     """Newest first; filter by status and period; ``q`` finds one reference (or id)."""
     query = app.current_event.query_string_parameters or {}
     now = _now()
@@ -180,7 +176,8 @@ def list_requests(user: User, deps: Deps) -> Response[str]:
 
 
 @app.get("/staff/requests/<reference>")
-def show(reference: str, user: User, deps: Deps) -> Response[str]:
+def show(reference: str) -> Response[str]:
+    user, deps = signed_in(), dependencies()
     item = operations.show(deps, user.actor, _now(), reference)
     return json_response(HTTPStatus.OK, {"request": detail(item)})
 
@@ -193,7 +190,8 @@ class MarkBody(BaseModel):
 
 
 @app.post("/staff/requests/<reference>/status")
-def mark(reference: str, user: User, deps: Deps) -> Response[str]:
+def mark(reference: str) -> Response[str]:
+    user, deps = signed_in(), dependencies()
     body = _body(MarkBody)
     marked = operations.mark(deps, user.actor, _now(), reference, body.status, body.note or None)
     item = operations.find(deps, marked.reference, _now())
@@ -208,7 +206,8 @@ class EraseBody(BaseModel):
 
 
 @app.post("/staff/requests/<reference>/erase")
-def erase(reference: str, user: Admin, deps: Deps) -> Response[str]:
+def erase(reference: str) -> Response[str]:
+    user, deps = admin(), dependencies()
     body = _body(EraseBody)
     now = _now()
     item = operations.find(deps, reference, now)
@@ -222,7 +221,8 @@ def erase(reference: str, user: Admin, deps: Deps) -> Response[str]:
 
 
 @app.get("/staff/export")
-def export(user: Admin, deps: Deps) -> Response[str]:
+def export() -> Response[str]:
+    user, deps = admin(), dependencies()
     """CSV of the period's requests: health data; the admin acknowledged it on the page."""
     query = app.current_event.query_string_parameters or {}
     if query.get("acknowledge") != "health-data":

@@ -11,14 +11,13 @@ import dataclasses
 from datetime import date, datetime
 from functools import cache
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
     CORSConfig,
     Response,
 )
-from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -50,8 +49,8 @@ settings = SubmitSettings.from_env()
 
 @cache
 def dependencies() -> Dependencies:
-    """The adapters, built once per execution environment, on first use. Tests replace them
-    with ``app.dependency_overrides[dependencies]``."""
+    """The adapters, built once per execution environment, on first use. The route calls it on
+    every request (tests replace it: ``tests/support/swap.py``)."""
     return adapters.build(settings, AGENT)
 
 
@@ -124,7 +123,8 @@ def _error(description: str) -> OpenAPIResponse:
         503: _error("Storage unavailable: retry later"),
     },
 )
-def create_appointment(deps: Annotated[Dependencies, Depends(dependencies)]) -> Response[str]:
+def create_appointment() -> Response[str]:
+    deps = dependencies()
     event = app.current_event
     headers = {key.lower(): value for key, value in (event.headers or {}).items()}
     kind = body_kind(headers)
@@ -267,9 +267,9 @@ def prime() -> None:
     the validators, whose rules are imported and compiled on first use, the models, the
     clients' first calls), answered locally, so that nothing is left for the first visitor.
     Nothing is stored, sent, logged or counted, and no human check is asked of Cloudflare."""
-    deps = dependencies()
-    before = app.dependency_overrides.get(dependencies)
-    app.dependency_overrides[dependencies] = lambda: dataclasses.replace(deps, human_check=None)
+    real = globals()["dependencies"]
+    deps = real()
+    globals()["dependencies"] = lambda: dataclasses.replace(deps, human_check=None)
     try:
         with adapters.offline(deps):
             event = events.page_event(
@@ -283,10 +283,7 @@ def prime() -> None:
                 lambda answer: answer["statusCode"] == HTTPStatus.CREATED,
             )
     finally:
-        if before is None:
-            app.dependency_overrides.pop(dependencies, None)
-        else:
-            app.dependency_overrides[dependencies] = before
+        globals()["dependencies"] = real
 
 
 @snapstart.answers_keep_active

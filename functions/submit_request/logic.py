@@ -83,9 +83,11 @@ def submit(
     elif outcome == "created":
         metrics.add_metric(name="RequestAccepted", unit="Count", value=1)
 
-    if alert_pending:
-        announce(deps.publisher, submission_id, now)
-    logger.info("request stored", submission_id=item.submission_id, outcome=outcome)
+    # One log line per request (each costs a JSON rendering): what happened, and the message.
+    message_id = announce(deps.publisher, submission_id, now) if alert_pending else None
+    logger.info(
+        "request stored", submission_id=item.submission_id, outcome=outcome, message_id=message_id
+    )
     return Receipt(
         submission_id=item.submission_id,
         reference=item.reference,

@@ -19,6 +19,7 @@ from intake_common.domain.item import (
     TRANSITIONS,
     ChangeStatus,
     ClaimAlert,
+    ClaimAlerts,
     CompleteAlerts,
     DecideBudget,
     RecordAlert,
@@ -58,6 +59,11 @@ def _claim(lease_until: int = EPOCH + 60) -> ClaimAlert:
     return ClaimAlert(KEY, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
 
 
+def _claim_both(lease_until: int = EPOCH + 60) -> ClaimAlerts:
+    keys = (KEY, "sms:+14155550101")
+    return ClaimAlerts(keys, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
+
+
 def _mark(from_: Any, to: Any) -> ChangeStatus:
     return ChangeStatus(StatusChange(at="2026-11-30T15:00:00+00:00", by="Dana", from_=from_, to=to))
 
@@ -75,6 +81,10 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "mark a new request contacted": ([], _mark("new", "contacted")),
     "mark from a status it no longer has": ([_mark("new", "contacted")], _mark("new", "closed")),
     "mark twice, with history": ([_mark("new", "contacted")], _mark("contacted", "scheduled")),
+    "claim two at once": ([], _claim_both()),
+    "claim two when one is sent": ([RecordAlert(KEY, "sent", "t")], _claim_both()),
+    "claim two when one is leased": ([_claim()], _claim_both()),
+    "claim two whose leases ran out": ([_claim_both(lease_until=EPOCH - 1)], _claim_both()),
     "decide a channel's budget": ([], DecideBudget("sms", "held")),
     "decide it a second time": ([DecideBudget("sms", "granted")], DecideBudget("sms", "held")),
     "decide the other channel": ([DecideBudget("sms", "held")], DecideBudget("email", "granted")),
@@ -111,6 +121,7 @@ def test_a_transition_has_the_same_outcome_on_the_fake_and_on_dynalite(
     "transition",
     [
         _claim(),
+        _claim_both(),
         ReleaseAlert(KEY, "x", "t"),
         RecordAlert(KEY, "sent", "t"),
         CompleteAlerts("sent", "t"),

@@ -1,7 +1,6 @@
 """Run a function's handler with other adapters: the injection seam, never a private attribute.
 
-For submit_request, Powertools' own ``app.dependency_overrides``; for the others, the handler
-module's ``dependencies`` function, which the handler calls on every event.
+Every handler module's ``dependencies`` function, which the handler calls on every event.
 """
 
 from __future__ import annotations
@@ -21,14 +20,6 @@ def real(module: Any) -> Any:
 def dependencies(module: Any, **replaced: Any) -> Iterator[Any]:
     """The real adapters with some replaced, e.g. ``publisher=FailingPublisher()``."""
     deps = dataclasses.replace(real(module), **replaced)
-    app = getattr(module, "app", None)
-    if app is not None:
-        app.dependency_overrides[module.dependencies] = lambda: deps
-        try:
-            yield deps
-        finally:
-            app.dependency_overrides.pop(module.dependencies, None)
-        return
     original = module.dependencies
     module.dependencies = lambda: deps
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -44,3 +45,21 @@ def test_a_status_change_must_be_one_the_request_may_make() -> None:
     with pytest.raises(ValueError, match="cannot become"):
         ChangeStatus(StatusChange(at="t", by="x", from_="closed", to="contacted"))
     assert stored(now=NOW).may_become("contacted")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"website": "http://spam.example"},
+        {"reason": "I want to die", "confirmation_email": True},
+        {"preferred_date": "2026-12-24", "preferred_contact": "text", "sms_consent": True},
+    ],
+)
+def test_a_new_item_is_exactly_what_validation_makes_of_it(overrides: dict[str, Any]) -> None:
+    # RequestItem.new builds the item without validating it again: it must be the same item
+    # that validation makes, field by field and type by type.
+    item = stored(**overrides)
+
+    assert RequestItem.model_validate(item.model_dump(by_alias=True)) == item
+    assert RequestItem.model_validate(item.attributes()) == item

@@ -31,6 +31,18 @@ def config(agent: str, read_timeout: float = 5) -> Config:
         read_timeout=read_timeout,
         retries={"mode": "standard", "total_max_attempts": 3},
         user_agent_extra=agent,
+        # botocore checks every parameter of every call against the service model before
+        # sending it: 15 to 18 % of a warm request here (BENCHMARKS.md, "The warm path"). Our
+        # requests are built by the adapters from the tables' contracts, dynalite (which
+        # validates as DynamoDB does) runs them in the tests, and AWS validates them anyway.
+        parameter_validation=False,
+        # DynamoDB's account-based endpoints: botocore works out the account id for every call
+        # (about a quarter of a warm alert message). The client falls back to the regional
+        # endpoint whenever it cannot see the account id, as with Lambda's environment
+        # credentials; this makes that the rule. AWS SDKs and Tools Reference Guide,
+        # "Account-based endpoints":
+        # https://docs.aws.amazon.com/sdkref/latest/guide/feature-account-endpoints.html
+        account_id_endpoint_mode="disabled",
     )
 
 

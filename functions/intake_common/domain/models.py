@@ -140,9 +140,12 @@ def _check_phone(value: str) -> str:
         parsed = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException as exc:
         raise _fail("phone_invalid") from exc
-    if not phonenumbers.is_valid_number(parsed):
+    # The number's type is UNKNOWN exactly when it is not a valid number (phonenumbers'
+    # is_valid_number works it out the same way): one look-up for both rules.
+    kind = phonenumbers.number_type(parsed)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         raise _fail("phone_invalid")
-    if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.PREMIUM_RATE:
+    if kind == phonenumbers.PhoneNumberType.PREMIUM_RATE:
         # A call back to +1 900 ... would cost the clinic by the minute.
         raise _fail("phone_invalid")
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))

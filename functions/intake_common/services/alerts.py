@@ -19,8 +19,9 @@ from intake_common.runtime.observability import logger, metrics
 REDRIVE_BATCH = 500
 
 
-def announce(publisher: AlertPublisher, submission_id: UUID | str, now: datetime) -> None:
-    """Publish the alert message; a failure leaves the alert pending for a retry."""
+def announce(publisher: AlertPublisher, submission_id: UUID | str, now: datetime) -> str | None:
+    """Publish the alert message: its message id, or None if it failed (the alert stays pending
+    for a retry; the failure is counted and logged here, a success by the caller)."""
     message = AlertMessage(request_id=UUID(str(submission_id)), published_at=now)
     try:
         message_id = publisher.publish(message)
@@ -29,8 +30,8 @@ def announce(publisher: AlertPublisher, submission_id: UUID | str, now: datetime
         # scheduled re-drive publishes it again. The visitor is not told to worry.
         metrics.add_metric(name="AlertPublishFailed", unit="Count", value=1)
         logger.error("alert publish failed", submission_id=str(submission_id), error=str(exc))
-        return
-    logger.info("alert published", submission_id=str(submission_id), message_id=message_id)
+        return None
+    return message_id
 
 
 def redrive_pending(
@@ -40,5 +41,7 @@ def redrive_pending(
     ``created_before``; used by the scheduled re-drive and by ``intake alerts redrive``."""
     ids = store.pending_alerts(timestamp(created_before), REDRIVE_BATCH)
     for submission_id in ids:
-        announce(publisher, submission_id, now)
+        message_id = announce(publisher, submission_id, now)
+        if message_id is not None:
+            logger.info("alert published again", submission_id=submission_id, message_id=message_id)
     return len(ids)

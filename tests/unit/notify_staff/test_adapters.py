@@ -60,3 +60,32 @@ def test_an_opted_out_phone_is_permanent_and_never_published_to() -> None:
         with pytest.raises(PermanentSendError, match="OptedOut"):
             SnsTexter(sns).send("+14155550199", "text")
         stub.assert_no_pending_responses()  # no publish was attempted
+
+
+def test_a_message_rendered_once_reads_the_same_for_every_recipient() -> None:
+    import email
+
+    from notify_staff.adapters import mime_message
+
+    subject, text, html = "Urgent: new appointment request K7Q2-93XD", "Zoë — call", "<p>Zoë</p>"
+    first = email.message_from_bytes(
+        mime_message("a@clinic.example", "x@c.example", subject, text, html)
+    )
+    second = email.message_from_bytes(
+        mime_message("a@clinic.example", "y@c.example", subject, text, html)
+    )
+    # A recipient that is not plain ASCII is rendered in full, and reads the same.
+    full = email.message_from_bytes(
+        mime_message("a@clinic.example", "zoë@c.example", subject, text, html)
+    )
+
+    assert (first["To"], second["To"]) == ("x@c.example", "y@c.example")
+    for message in (first, second, full):
+        assert message["Subject"] == subject
+        assert message["From"] == "a@clinic.example"
+        parts = [
+            part.get_payload(decode=True)
+            for part in message.walk()
+            if part.get_content_maintype() == "text"
+        ]
+        assert parts == [text.encode(), html.encode()]

@@ -271,3 +271,32 @@ def _windows(fakes: NotifyFakes) -> list[BudgetWindow]:
     store = fakes.budget.store
     assert isinstance(store, InMemoryLimitsStore)
     return store.windows()
+
+
+def test_a_fresh_message_claims_its_recipients_in_one_write(fakes: NotifyFakes) -> None:
+    message = _with(fakes, stored())
+
+    _handle(fakes, message)
+
+    changes = [detail for name, detail in fakes.store.journal.events if name == "store.change"]
+    assert changes.count("ClaimAlerts") == 1
+    assert "ClaimAlert" not in changes
+    assert changes.count("RecordAlert") == len(STAFF) + 1  # each send still recorded as it goes
+
+
+def test_when_one_recipient_is_done_the_others_are_claimed_one_by_one(
+    fakes: NotifyFakes,
+) -> None:
+    item = stored()
+    message = _with(fakes, item)
+    fakes.store.change(item.submission_id, ClaimAlert(f"email:{STAFF[0]}", "t", 0, 10**10))
+
+    with pytest.raises(logic.RetryLater):  # the leased one is another delivery's
+        _handle(fakes, message)
+
+    changes = [detail for name, detail in fakes.store.journal.events if name == "store.change"]
+    # The claim of all three fails on the leased one; then each is claimed on its own.
+    after = changes[changes.index("ClaimAlerts") + 1 :]
+    assert after.count("ClaimAlert") == 3
+    assert sorted(e["to"] for e in fakes.mailer.sent) == [STAFF[1]]
+    assert [s["to"] for s in fakes.texter.sent] == [PHONE]
