@@ -1,4 +1,4 @@
-"""Powertools Logger and Metrics, built once for both functions.
+"""Powertools Logger and Metrics, built once and shared by every function.
 
 Service name, namespace and log level come from the ``POWERTOOLS_*`` environment the template
 sets. Log keyword fields (ids, codes, counts), never a submitted value or the event.
