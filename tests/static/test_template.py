@@ -201,11 +201,18 @@ def test_a_configuration_that_alerts_nobody_is_refused(
     assert bool(stack.resolve(assertion["Assert"])) is accepted
 
 
-def test_only_a_missing_page_gets_the_sites_error_page(resources: dict[str, Any]) -> None:
-    # Custom error responses apply to /api/* too: an API 403 must reach the page as a 403.
+def test_only_a_missing_page_gets_the_sites_error_page_and_no_api_error_is_cached(
+    resources: dict[str, Any],
+) -> None:
+    # Custom error responses apply to /api/* too: an API 403 must reach the page as a 403,
+    # with the API's body, and never be served from cache to the next caller (CloudFront caches
+    # a GET's 400, 403, 405, 414 and 5xx for 10 s by default, whatever Cache-Control says).
     config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
-    codes = {response["ErrorCode"] for response in config["CustomErrorResponses"]}
-    assert codes == {404}
+    responses = {response["ErrorCode"]: response for response in config["CustomErrorResponses"]}
+    assert {code for code, r in responses.items() if "ResponsePagePath" in r} == {404}
+    assert responses[404]["ResponseCode"] == 404
+    for code in (400, 403, 405, 414, 500, 501, 502, 503, 504):
+        assert responses[code] == {"ErrorCode": code, "ErrorCachingMinTTL": 0}, code
     policy = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert any(statement["Action"] == "s3:ListBucket" for statement in policy)
 
