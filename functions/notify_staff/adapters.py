@@ -21,7 +21,7 @@ from intake_common.aws.table import DynamoLimitsStore, DynamoRequestStore
 from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.settings import NotifySettings
 
-from .ports import Dependencies, PermanentSendError, TransientSendError
+from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -37,9 +37,11 @@ _SES_PERMANENT = {
     "MailFromDomainNotVerifiedException",
     "BadRequestException",
     "NotFoundException",
-    "AccountSuspendedException",
-    "SendingPausedException",
 }
+# SES not sending for the whole account: temporary (retried, alarmed, never dropped), not a
+# refusal of this one message. SES API v2 reference, SendEmail errors:
+# https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
+_SES_PAUSED = {"SendingPausedException", "AccountSuspendedException"}
 _SNS_PERMANENT = {
     "InvalidParameter",
     "InvalidParameterException",
@@ -54,6 +56,8 @@ def _classify(exc: Exception, permanent: set[str]) -> Exception:
         code = exc.response.get("Error", {}).get("Code", "Unknown")
         if code in permanent:
             return PermanentSendError(code)
+        if code in _SES_PAUSED:
+            return SendingPaused(code)
         return TransientSendError(code)
     return TransientSendError(type(exc).__name__)
 

@@ -38,7 +38,7 @@ from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
 
-from .ports import Dependencies, PermanentSendError, TransientSendError
+from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
 from .render import (
     Email,
     render_confirmation,
@@ -387,6 +387,9 @@ def _deliver_once(
         deps.store.change(request.submission_id, ReleaseAlert(key, str(exc), at))
         if kind.retried_metric:
             metrics.add_metric(name=kind.retried_metric, unit="Count", value=1)
+        if isinstance(exc, SendingPaused):
+            # Every email waits until ops act (EmailSendingPausedAlarm).
+            metrics.add_metric(name="EmailSendingPaused", unit="Count", value=1)
         logger.warning(f"{kind.name} send failed, will retry", error=str(exc), extra=log)
         return "retry"
     except PermanentSendError as exc:

@@ -19,6 +19,7 @@ __all__ = [
     "MailSender",
     "PermanentSendError",
     "RequestStore",
+    "SendingPaused",
     "SmsSender",
     "StorageUnavailable",
     "TransientSendError",
@@ -27,6 +28,12 @@ __all__ = [
 
 class TransientSendError(Exception):
     """Throttling, a 5xx, a time-out, a missing permission: the same send may work later."""
+
+
+class SendingPaused(TransientSendError):
+    """SES is not sending for the account (paused, for instance after too many bounces, or
+    under review): no send can succeed until ops act, and none may be dropped meanwhile. The
+    message is retried, reaches the DLQ after its receives, and is re-driven after the fix."""
 
 
 class PermanentSendError(Exception):

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from notify_staff.adapters import SesMailer, SnsTexter
-from notify_staff.ports import PermanentSendError, TransientSendError
+from notify_staff.ports import PermanentSendError, SendingPaused, TransientSendError
 
 
 def _client(service: str) -> Any:
@@ -41,6 +41,9 @@ def test_staff_email_is_raw_mime_through_the_tls_only_configuration_set() -> Non
         ("TooManyRequestsException", TransientSendError),
         # A missing permission is fixed by a deploy: the message waits (retry, DLQ, re-drive)
         ("AccessDeniedException", TransientSendError),
+        # SES not sending for the account: every email waits for ops, none is dropped
+        ("SendingPausedException", SendingPaused),
+        ("AccountSuspendedException", SendingPaused),
     ],
 )
 def test_ses_errors_are_permanent_or_temporary_by_what_a_retry_can_fix(

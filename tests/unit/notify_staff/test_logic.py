@@ -300,3 +300,28 @@ def test_when_one_recipient_is_done_the_others_are_claimed_one_by_one(
     assert after.count("ClaimAlert") == 3
     assert sorted(e["to"] for e in fakes.mailer.sent) == [STAFF[1]]
     assert [s["to"] for s in fakes.texter.sent] == [PHONE]
+
+
+def test_a_paused_ses_account_is_retried_and_counted_never_recorded_failed(
+    fakes: NotifyFakes,
+) -> None:
+    from intake_common.runtime.observability import metrics
+    from notify_staff.ports import SendingPaused
+
+    message = _with(fakes, stored())
+    for address in STAFF:
+        fakes.mailer.errors[address] = [SendingPaused("SendingPausedException")]
+    metrics.clear_metrics()
+
+    with pytest.raises(logic.RetryLater):
+        _handle(fakes, message)
+
+    item = fakes.store.get(str(message.request_id))
+    assert item is not None
+    assert item.alert_state == "pending"
+    assert all(f"email:{address}" not in item.alerts for address in STAFF)  # released, not failed
+    assert "EmailSendingPaused" in metrics.metric_set
+    metrics.clear_metrics()
+    # Once SES sends again, the retry emails everyone (the text went the first time)
+    assert _handle(fakes, message) == "sent"
+    assert sorted(e["to"] for e in fakes.mailer.sent) == sorted(STAFF)
