@@ -513,3 +513,33 @@ def test_the_ops_policy_reads_exactly_the_delivery_attributes(resources: dict[st
     read = next(s for s in statements if s["Sid"] == "ReadAlertStatesOnly")
     allowed = read["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
     assert tuple(allowed) == DELIVERY_ATTRIBUTES
+
+
+def test_logs_of_a_failed_first_deploy_survive_its_rollback(resources: dict[str, Any]) -> None:
+    # A deploy that fails during init or priming is rolled back, and a rollback deletes what the
+    # stack created, the log groups that say why included, unless they are retained.
+    groups = _of_type(resources, "AWS::Logs::LogGroup")
+    assert len(groups) == 5
+    for name, group in groups.items():
+        assert group.get("DeletionPolicy") == group.get("UpdateReplacePolicy") == "Retain", name
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_the_sms_spend_alarm_fires_before_a_new_accounts_quota_stops_sending() -> None:
+    # SNS's default monthly SMS spending quota is 1.00 USD; SNS stops sending past it.
+    parameter = load_template()["Parameters"]["SmsSpendAlarmUsd"]
+    assert parameter["Default"] < 1.0
+    assert parameter["MinValue"] < parameter["Default"]
+
+
+def test_the_api_gateway_logging_role_trusts_api_gateway_as_aws_documents_it(
+    resources: dict[str, Any],
+) -> None:
+    (statement,) = resources["ApiGatewayLoggingRole"]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    assert statement == {
+        "Effect": "Allow",
+        "Principal": {"Service": "apigateway.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
