@@ -179,6 +179,8 @@ _INTRINSICS: dict[str, Any] = {
     "Fn::Not": lambda stack, arg: not stack.resolve(arg[0]),
     "Fn::And": lambda stack, arg: all(stack.resolve(item) for item in arg),
     "Fn::Or": lambda stack, arg: any(stack.resolve(item) for item in arg),
+    # A rule function (the Rules section): whether a value is one of a list.
+    "Fn::Contains": lambda stack, arg: stack.resolve(arg[1]) in stack.resolve(arg[0]),
     "Condition": lambda stack, name: stack.condition(name),
 }
 

@@ -117,21 +117,52 @@ def test_snapstart_functions_publish_a_version_behind_an_alias_that_everything_c
 
 
 @pytest.mark.parametrize(
-    ("region", "choice", "snapshots"),
+    ("region", "allowed"),
     [
-        ("us-east-1", "on", True),
-        ("eu-west-2", "on", True),
-        ("us-east-1", "off", False),
-        ("ap-southeast-6", "on", False),  # Asia Pacific (New Zealand): no SnapStart there
-        ("ap-east-2", "on", False),  # Asia Pacific (Taipei)
-        ("us-gov-west-1", "on", False),  # not a commercial region
-        ("cn-north-1", "on", False),
+        ("us-east-1", True),
+        ("eu-west-2", True),
+        ("ap-southeast-5", True),  # Asia Pacific (Malaysia)
+        ("ap-southeast-6", False),  # Asia Pacific (New Zealand): no SES configuration sets
+        ("ap-east-2", False),  # Asia Pacific (Taipei)
+        ("mx-central-1", False),  # Mexico (Central)
+        ("us-gov-west-1", False),  # GovCloud: no CloudFront
+        ("cn-north-1", False),  # China: no Cognito user pools
     ],
 )
-def test_snapstart_is_on_by_default_only_where_lambda_offers_it(
-    region: str, choice: str, snapshots: bool
+def test_the_stack_refuses_a_region_without_every_service_it_uses(
+    region: str, allowed: bool
 ) -> None:
-    stack = LocalStack(load_template(), "clinic-intake", region, parameters={"SnapStart": choice})
+    template = load_template()
+    (assertion,) = template["Rules"]["SupportedRegion"]["Assertions"]
+    assert LocalStack(template, "clinic-intake", region).resolve(assertion["Assert"]) is allowed
+
+
+def test_every_region_the_rule_allows_has_every_resource_type_of_the_template() -> None:
+    # cfn-lint knows, per region, which resource types CloudFormation offers (E3006).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    template = load_template()
+    (assertion,) = template["Rules"]["SupportedRegion"]["Assertions"]
+    regions = assertion["Assert"]["Fn::Contains"][0]
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run(
+        [str(cfn_lint), "template.yaml", "--regions", *regions],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("choice", "snapshots"), [("on", True), ("off", False)])
+def test_snapstart_follows_its_parameter_in_every_region_the_stack_deploys_to(
+    choice: str, snapshots: bool
+) -> None:
+    stack = LocalStack(
+        load_template(), "clinic-intake", "eu-west-2", parameters={"SnapStart": choice}
+    )
     assert stack.condition("UseSnapStart") is snapshots
 
 
