@@ -97,14 +97,19 @@ def _delivery(target: Target, submission_id: str) -> dict[str, Any] | None:
     return DynamoRequestStore(target.table, target.client("dynamodb")).delivery(submission_id)
 
 
+# What "sent" means on each channel: SES or SNS took the message. Whether it reached the phone or
+# the mailbox is another matter (SNS's SMS delivery status logging, SES's delivery events).
+_ACCEPTED_BY = {"email": "email accepted by SES", "sms": "SMS accepted by SNS"}
+
+
 def _channels(alerts: dict[str, Any]) -> str:
     counts: dict[str, int] = {}
     for key, record in alerts.items():
         if record.get("state") == "sent":
             channel = alert_channel(key)
             counts[channel] = counts.get(channel, 0) + 1
-    names = {"email": "email", "sms": "SMS", "confirmation": "visitor confirmation"}
-    return ", ".join(f"{n} {names.get(c, c)}" for c, n in sorted(counts.items())) or "nothing"
+    words = {**_ACCEPTED_BY, "confirmation": "visitor confirmation accepted by SES"}
+    return ", ".join(f"{n} {words.get(c, c)}" for c, n in sorted(counts.items())) or "nothing"
 
 
 def _failures(alerts: dict[str, Any]) -> list[str]:
@@ -150,7 +155,7 @@ def run(target: Target, *, timeout: float = 180, poll: float = 1.0) -> Report:
     state = delivery.get("alert_state")
     alerts = delivery.get("alerts") or {}
     if state == "sent":
-        lap("alerted", f"staff alert sent: {_channels(alerts)}")
+        lap("alerted", f"staff alert: {_channels(alerts)}")
         failures = _failures(alerts)
         for line in failures:  # sent on one channel, refused on another: still a failed check
             lap("alerted", f"but failed: {line}")

@@ -211,7 +211,7 @@ def test_smoke_passes_on_a_working_stack_and_erases_its_request(local: Local) ->
     assert "PASSED" in smoke.stdout
     for step in ("send", "stored", "alerted", "erased"):
         assert step in smoke.stdout
-    assert "staff alert sent: 2 email, 1 SMS" in smoke.stdout
+    assert "staff alert: 2 email accepted by SES, 1 SMS accepted by SNS" in smoke.stdout
     reference = smoke.stdout.split("reference ", 1)[1].split()[0]
     box = local.outbox()
     test_emails = [e for e in box["emails"] if reference in e["subject"]]
@@ -233,7 +233,7 @@ def test_smoke_reports_a_channel_that_failed_with_its_reason() -> None:
     assert "FAILED" in smoke.stdout
     assert "OptedOut" in smoke.stdout
     assert "replied STOP" in smoke.stdout
-    assert "staff alert sent: 2 email" in smoke.stdout  # the other channel still worked
+    assert "staff alert: 2 email accepted by SES" in smoke.stdout  # the other channel worked
 
 
 def test_smoke_in_this_process_so_the_iam_check_sees_its_calls(local: Local, capsys: Any) -> None:
