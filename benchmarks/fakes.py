@@ -49,9 +49,11 @@ def fake_aws() -> None:
 
 def api_event(body: dict[str, Any]) -> dict[str, Any]:
     """A request from the clinic's page, as CloudFront forwards it (the kit's event)."""
+    from benchmarks.targets import ENVIRONMENT
     from intake_common.runtime.events import page_event
 
-    return page_event("POST", "/appointments", origin_secret="", body=body)
+    secret = ENVIRONMENT["ORIGIN_VERIFY"]
+    return page_event("POST", "/appointments", origin_secret=secret, body=body)
 
 
 def request_body() -> dict[str, Any]:

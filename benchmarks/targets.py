@@ -23,6 +23,8 @@ ENVIRONMENT = {
     "STAFF_PHONES": "+14155550101",
     "SENDER_EMAIL": "alerts@clinic.example",
     "POWERTOOLS_SERVICE_NAME": "bench",
+    # What CloudFront sends the API (the handlers refuse a request without it).
+    "ORIGIN_VERIFY": "bench-origin",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
     "POWERTOOLS_TRACE_DISABLED": "true",
     # As template.yaml's Globals set it for the functions.

@@ -52,7 +52,13 @@ def dependencies() -> Dependencies:
 
 
 app = APIGatewayRestResolver()
-app.use(middlewares=[cloudfront_only(settings.origin_verify.get_secret_value())])
+app.use(
+    middlewares=[
+        cloudfront_only(
+            settings.origin_verify.get_secret_value(), required=settings.origin_check == "on"
+        )
+    ]
+)
 
 
 class Unauthorized(Exception):

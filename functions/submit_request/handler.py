@@ -76,6 +76,7 @@ app.use(
         cloudfront_only(
             settings.origin_verify.get_secret_value(),
             lambda: _count_rejected("not_through_cloudfront"),
+            required=settings.origin_check == "on",
         )
     ]
 )

@@ -35,3 +35,16 @@ def test_sqs_event_matches_lambdas_record_shape() -> None:
     }
     event = received_sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
     SqsModel.model_validate(event)
+
+
+def test_only_cloudfronts_header_passes_and_no_secret_passes_nothing_unless_turned_off() -> None:
+    from intake_common.runtime.gateway import through_cloudfront
+
+    assert through_cloudfront({"x-origin-verify": "s3cret"}, "s3cret")
+    assert not through_cloudfront({"x-origin-verify": "guess"}, "s3cret")
+    assert not through_cloudfront({}, "s3cret")
+    # A deployed function whose secret is empty refuses everything...
+    assert not through_cloudfront({"x-origin-verify": ""}, "")
+    assert not through_cloudfront({}, "")
+    # ...and only a local stack may say it runs without one (ORIGIN_CHECK=off).
+    assert through_cloudfront({}, "", required=False)

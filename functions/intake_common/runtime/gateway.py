@@ -19,14 +19,17 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from intake_common.domain.errors import body_error
+from intake_common.runtime.observability import logger
 
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def through_cloudfront(headers: dict[str, str], secret: str) -> bool:
-    """The request carries the origin header only CloudFront sends (none configured: any)."""
+def through_cloudfront(headers: dict[str, str], secret: str, *, required: bool = True) -> bool:
+    """The request carries the origin header only CloudFront sends. With no secret configured,
+    nothing passes: a deployed function whose secret is empty refuses every request. Only a
+    local stack may run without one, by saying so (``required`` false: ORIGIN_CHECK=off)."""
     if not secret:
-        return True
+        return not required
     return hmac.compare_digest(headers.get("x-origin-verify", "").encode(), secret.encode())
 
 
@@ -40,13 +43,16 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def cloudfront_only(
-    secret: str, refused: Callable[[], None] = lambda: None
+    secret: str, refused: Callable[[], None] = lambda: None, *, required: bool = True
 ) -> Callable[[ApiGatewayResolver, NextMiddleware], Response[Any]]:
     """A middleware refusing (403) what did not come through CloudFront."""
 
     def middleware(resolver: ApiGatewayResolver, next_: NextMiddleware) -> Response[Any]:
         headers = {k.lower(): v for k, v in (resolver.current_event.headers or {}).items()}
-        if not through_cloudfront(headers, secret):
+        if not secret and required:
+            # A configuration error, not a visitor's: every request is refused until it is fixed.
+            logger.error("no origin secret configured: every request is refused")
+        if not through_cloudfront(headers, secret, required=required):
             refused()
             message = "Please use the clinic's website."
             return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))

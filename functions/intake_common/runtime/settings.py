@@ -61,8 +61,10 @@ class SubmitSettings(_EnvModel):
     )
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
     sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
-    # What CloudFront sends in X-Origin-Verify; empty: no check (the local stack sets one).
+    # What CloudFront sends in X-Origin-Verify. Empty: every request is refused, unless the
+    # check is turned off, which only a local stack may do (ORIGIN_CHECK=off).
     origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
+    origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
     # Cloudflare Turnstile (off when empty): checked before anything is stored.
     turnstile_secret: Annotated[SecretStr, Field(alias="TURNSTILE_SECRET")] = SecretStr("")
     turnstile_verify_url: Annotated[
@@ -86,6 +88,7 @@ class StaffSettings(_EnvModel):
         str, Field(alias="DEAD_LETTER_QUEUE_URL", pattern=r"^https?://")
     ]
     origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
+    origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
 
 
 class NotifySettings(_EnvModel):
