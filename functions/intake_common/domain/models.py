@@ -45,10 +45,12 @@ _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 # two or three); more stack into glyphs that hide or imitate other text.
 _MAX_MARKS = 3
 # Scripts that one word may mix: Japanese (kanji and kana) and Korean (hangul and hanja).
-# Any other mix (Latin with Cyrillic, say) is how look-alike names are made.
+# Any other mix (Latin with Cyrillic, say) is how look-alike names are made. "IDEOGRAPHIC" is
+# the first word of the ideographic marks' names, 々 (ITERATION MARK, as in 佐々木 Sasaki) and
+# 〆 among them: letters of the same writing.
 _SCRIPT_FAMILIES = (
-    frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}),
-    frozenset({"CJK", "HANGUL"}),
+    frozenset({"CJK", "IDEOGRAPHIC", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}),
+    frozenset({"CJK", "IDEOGRAPHIC", "HANGUL"}),
 )
 # Namespace for ids derived from content (the no-JavaScript form post).
 _DERIVED_ID_NAMESPACE = uuid.UUID("6f1f3f0c-6d3e-4f0e-9a53-5b8f0a6c2b11")
