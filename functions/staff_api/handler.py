@@ -95,7 +95,7 @@ def parse_groups(value: object) -> frozenset[str]:
 def signed_in() -> SignedIn:
     """The user the authorizer verified; ``staff`` or ``admin``, or nothing is shown."""
     claims: dict[str, Any] = app.current_event.request_context.authorizer.claims or {}
-    if not claims.get("sub") or claims.get("token_use", "id") != "id":
+    if not claims.get("sub") or claims.get("token_use") != "id":
         raise Unauthorized
     groups = parse_groups(claims.get("cognito:groups")) & GROUPS
     if not groups:
@@ -328,7 +328,12 @@ def prime() -> None:
     locally. Nothing is read, written, logged or counted."""
     deps = dependencies()
     item = snapstart.sample_item()
-    claims = {"sub": "priming", "email": "priming@example.org", "cognito:groups": "staff"}
+    claims = {
+        "sub": "priming",
+        "email": "priming@example.org",
+        "cognito:groups": "staff",
+        "token_use": "id",
+    }
     secret = settings.origin_verify.get_secret_value()
     with adapters.offline(deps, to_attributes(item.attributes())):
         for path, parameters in (

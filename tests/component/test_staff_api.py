@@ -261,6 +261,8 @@ def test_the_admin_export_needs_the_acknowledgement_and_is_a_safe_csv(
     [
         (None, 401),
         ({**NURSE, "token_use": "access"}, 401),
+        # A token that does not say it is an ID token is not taken for one
+        ({k: v for k, v in NURSE.items() if k != "token_use"}, 401),
         ({k: v for k, v in NURSE.items() if k != "sub"}, 401),
         (claims_for(None), 403),
         (claims_for("patients"), 403),
