@@ -103,3 +103,18 @@ test("the page is idle after the limit without activity, and only when signed in
   assert.equal(watch.idle(true), true);
   assert.equal(watch.idle(false), false);
 });
+
+test("a mailto link is to the one address typed, never with headers or a body", async () => {
+  const { mailto } = await import("../../site/staff/js/links.js");
+  assert.equal(mailto("ana.nunez@example.org"), "mailto:ana.nunez@example.org");
+  // Email validation lets this through (a quoted-less local part may hold ? = &)
+  assert.equal(mailto("a?cc=x&body=y@host.example"), "mailto:a%3Fcc%3Dx%26body%3Dy@host.example");
+  assert.equal(new URL(mailto("a?cc=x&body=y@host.example")).search, "");
+  assert.equal(mailto("zoë@exämple.org"), "mailto:zo%C3%AB@ex%C3%A4mple.org");
+});
+
+test("a tel link only for an E.164 number", async () => {
+  const { tel } = await import("../../site/staff/js/links.js");
+  assert.equal(tel("+14155552671"), "tel:+14155552671");
+  assert.equal(tel("+1 415?x"), "");
+});

@@ -9,6 +9,7 @@ import { createIdleWatch } from "./idle.js";
 import {
   ALERT_LABELS, CONFIRMATION_LABELS, CONTACT_LABELS, REASONS, STATUS_LABELS, TIME_LABELS, VISIT_LABELS
 } from "./labels.js";
+import { mailto, tel } from "./links.js";
 import { challengeFor, randomText } from "./pkce.js";
 import { createApi, needsRefresh, tokenCall as tokenRequest } from "./session.js";
 
@@ -268,8 +269,8 @@ function renderDetail(item) {
   var list = $("details");
   list.replaceChildren();
   term(list, "Name", item.full_name);
-  term(list, "Phone", item.phone, "tel:" + item.phone);
-  term(list, "Email", item.email, "mailto:" + item.email);
+  term(list, "Phone", item.phone, tel(item.phone));
+  term(list, "Email", item.email, mailto(item.email));
   var contact = CONTACT_LABELS[item.preferred_contact] || item.preferred_contact;
   if (item.preferred_contact === "text") {
     contact += item.sms_consent ? " (agreed to texts)" : " (no consent to texts)";

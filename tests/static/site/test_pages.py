@@ -198,3 +198,11 @@ def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract(
     assert filter_options
     options = set(re.findall(r'<option value="(\w*)">', filter_options.group(0)))
     assert options == {"", *STATUSES}
+
+
+def test_the_inbox_links_a_request_s_address_and_number_only_through_links_js() -> None:
+    # A mailto: URL built by concatenation takes "?cc=...&body=..." from a typed address.
+    main = (SITE / "staff" / "js" / "main.js").read_text(encoding="utf-8")
+    assert not re.search(r"[\"'](mailto|tel):[\"']\s*\+", main)
+    assert "mailto(item.email)" in main
+    assert "tel(item.phone)" in main
