@@ -505,6 +505,7 @@ def test_staff_sign_in_is_admin_created_mfa_required_and_short_lived(
     assert client["GenerateSecret"] is False  # a page cannot keep a secret: PKCE instead
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no password APIs
+    assert client["WriteAttributes"] == []  # staff cannot change their own email or name
     assert client["EnableTokenRevocation"] is True
     units = client["TokenValidityUnits"]
     assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
