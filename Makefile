@@ -23,7 +23,7 @@ install: $(STAMP)
 # dynalite, the strict DynamoDB emulator the tests use, from npm (Node 20 is on the machine).
 NPM_STAMP := node_modules/.installed
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 npm: $(NPM_STAMP)

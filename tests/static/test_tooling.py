@@ -65,3 +65,12 @@ def test_the_readme_is_short_and_every_documentation_link_leads_somewhere() -> N
             if "://" in target:
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_no_npm_package_runs_an_install_script() -> None:
+    # An install script is code from the registry run with the developer's (or CI's) rights.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    installs = [line for line in makefile.splitlines() if "npm ci" in line or "npm install" in line]
+    assert installs
+    assert all("--ignore-scripts" in line for line in installs)
+    assert "ignore-scripts=true" in (ROOT / ".npmrc").read_text(encoding="utf-8").splitlines()
