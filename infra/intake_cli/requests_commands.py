@@ -104,7 +104,8 @@ def _show(args: argparse.Namespace) -> int:
     print("  " + (item.reason or "-").replace("\n", "\n  "))
     for change in item.history:
         note = f" ({change.note})" if change.note else ""
-        print(f"- {change.at} {change.by}: {change.from_} -> {change.to}{note}")
+        who = f"{change.by_name} ({change.by})" if change.by_name else change.by
+        print(f"- {change.at} {who}: {change.from_} -> {change.to}{note}")
     return 0
 
 

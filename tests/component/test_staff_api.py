@@ -125,9 +125,10 @@ def test_mark_contacted_with_a_note_adds_to_the_history(
     assert request["status"] == "contacted"
     assert request["next_statuses"] == ["scheduled", "closed"]
     (change,) = request["history"]
-    assert (change["from"], change["to"], change["by"], change["note"]) == (
+    assert (change["from"], change["to"], change["by"], change["by_name"], change["note"]) == (
         "new",
         "contacted",
+        f"cognito:{NURSE['sub']}",  # who, as the verified token says: not a name to choose
         "nurse@clinic.example",
         "Left a voicemail",
     )

@@ -176,7 +176,10 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
     at: str
+    # Who: an identity the person cannot choose (an AWS principal, a signed-in user's id)...
     by: str
+    # ...and the name they gave (--by) or their sign-in email, beside it, never instead of it.
+    by_name: str | None = None
     from_: RequestStatus = Field(alias="from")
     to: RequestStatus
     note: str | None = None

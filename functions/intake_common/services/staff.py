@@ -196,7 +196,8 @@ def mark(
         )
     change = StatusChange(
         at=timestamp(now),
-        by=actor.name or actor.identity,
+        by=actor.identity,
+        by_name=actor.name,
         from_=item.status,
         to=status,
         note=(note or "").strip()[:500] or None,

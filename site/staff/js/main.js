@@ -299,7 +299,8 @@ function renderDetail(item) {
     var li = document.createElement("li");
     var line = document.createElement("p");
     line.textContent = when(change.at) + ": " + (STATUS_LABELS[change.from] || change.from) +
-      " to " + (STATUS_LABELS[change.to] || change.to) + ", by " + change.by;
+      " to " + (STATUS_LABELS[change.to] || change.to) + ", by " +
+      (change.by_name ? change.by_name + " (" + change.by + ")" : change.by);
     li.appendChild(line);
     if (change.note) {
       var note = document.createElement("p");

@@ -138,9 +138,10 @@ def test_mark_records_who_when_and_a_note_and_refuses_a_closed_request(
     assert marked.change.note == "left voicemail"
     after = fakes.store.get(item.submission_id)
     assert after is not None
-    assert [(c.from_, c.to, c.by) for c in after.history] == [
-        ("new", "contacted", "Dana Lee"),
-        ("contacted", "closed", "Dana Lee"),
+    # The identity the caller cannot choose, and the name they gave beside it
+    assert [(c.from_, c.to, c.by, c.by_name) for c in after.history] == [
+        ("new", "contacted", ACTOR.identity, "Dana Lee"),
+        ("contacted", "closed", ACTOR.identity, "Dana Lee"),
     ]
     assert [e.action for e in fakes.audit.entries] == ["mark", "mark"]
 
