@@ -135,9 +135,11 @@ def test_mark_records_who_and_when_and_refuses_disallowed_transitions(
     assert "new -> contacted" in out
     item = all_items(stack)[0]
     assert item["status"] == "contacted"
-    assert item["status_changed_by"] == "dr.lee"
+    # The history, like the audit trail, keeps the AWS identity; --by names the person beside it
+    assert item["status_changed_by"].startswith("arn:aws:")
+    assert item["history"][0]["by"] == item["status_changed_by"]
+    assert item["history"][0]["by_name"] == "dr.lee"
     assert item["history"][0]["note"] == "left voicemail"
-    # --by names the person; the audit trail keeps the AWS identity it cannot replace
     (entry,) = _audit(stack)
     assert entry["action"] == "mark"
     assert entry["by"].startswith("arn:aws:")
