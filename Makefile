@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit js browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev bench clean
+.PHONY: install run test lint unit js browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev lock-tools bench clean
 
 # The development environment is locked (with hashes): every machine runs the same tools.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -28,11 +28,13 @@ $(NPM_STAMP): package.json package-lock.json
 
 npm: $(NPM_STAMP)
 
-# aws-sam-cli pins old versions of some libraries: it lives in its own venv.
-$(SAM_STAMP):
+# aws-sam-cli pins old versions of some libraries: it lives in its own venv, installed from a
+# lock with a hash per file (make lock-tools re-resolves it), like every other tool. --no-deps:
+# the lock holds every dependency (pip's hash mode counts boto3 and boto3[crt] as two).
+$(SAM_STAMP): requirements-sam.lock
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.130,<2'
+	$(SAM_VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements-sam.lock
 	touch $@
 
 ## run: the whole pipeline locally on moto: site, API and staff outbox on http://127.0.0.1:8000/
@@ -84,10 +86,10 @@ STACK ?= clinic-intake
 # checkov pins many libraries of its own: it lives in its own venv too.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
-$(SCAN_STAMP):
+$(SCAN_STAMP): requirements-scan.lock
 	$(PYTHON) -m venv $(SCAN_VENV)
 	$(SCAN_VENV)/bin/pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/pip install --quiet 'checkov>=3.2,<4'
+	$(SCAN_VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements-scan.lock
 	touch $@
 
 ## scan: bandit, pip-audit on the bundled lock, sam validate --lint, checkov (zero failures)
@@ -104,6 +106,15 @@ lock-dev: install
 	CUSTOM_COMPILE_COMMAND="make lock-dev" $(VENV)/bin/pip-compile --quiet --extra dev --extra local --generate-hashes --strip-extras \
 		--allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--output-file requirements-dev.lock pyproject.toml
+
+## lock-tools: re-resolve requirements-sam.lock and requirements-scan.lock (SAM CLI, checkov)
+lock-tools: install
+	CUSTOM_COMPILE_COMMAND="make lock-tools" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-sam.lock requirements-sam.in
+	CUSTOM_COMPILE_COMMAND="make lock-tools" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-scan.lock requirements-scan.in
 
 ## lock: re-resolve functions/requirements.lock (what sam build bundles) for arm64 / 3.13
 lock: install

@@ -74,3 +74,22 @@ def test_no_npm_package_runs_an_install_script() -> None:
     assert installs
     assert all("--ignore-scripts" in line for line in installs)
     assert "ignore-scripts=true" in (ROOT / ".npmrc").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_python_tool_installs_from_a_lock_with_hashes() -> None:
+    # aws-sam-cli and checkov live in venvs of their own; they install as the development tools
+    # do, every file checked against its hash.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    installs = [
+        line.strip()
+        for line in makefile.splitlines()
+        if "pip install" in line and "--upgrade pip" not in line
+    ]
+    assert installs
+    for line in installs:
+        assert "--require-hashes" in line or "--no-deps -e ." in line, line
+    for lock in ("requirements-sam.lock", "requirements-scan.lock", "requirements-dev.lock"):
+        text = (ROOT / lock).read_text(encoding="utf-8")
+        pins = [line for line in text.splitlines() if "==" in line and not line.startswith("#")]
+        assert pins
+        assert all(line.rstrip().endswith("\\") for line in pins), f"{lock}: a pin without hashes"
