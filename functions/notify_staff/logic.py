@@ -146,9 +146,24 @@ def handle_alert(
     return state
 
 
+# Gmail delivers every spelling of one mailbox: dots in the name ignored, googlemail.com the same.
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, as one spelling: lower case, no +tag (which most
+    providers deliver to the same mailbox), and for Gmail no dots and one domain. The ledger
+    keys on it, so one inbox cannot be mailed under many spellings."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def address_key(email: str, day: str, key: str) -> str:
-    """The confirmation ledger's key for an address and a day: a keyed hash, never the address."""
-    digest = hmac.new(key.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    """The confirmation ledger's key for a mailbox and a day: a keyed hash, never the address."""
+    digest = hmac.new(key.encode(), mailbox(email).encode(), hashlib.sha256).hexdigest()
     return f"confirmation#{digest[:32]}#{day}"
 
 
@@ -162,10 +177,6 @@ def _confirm_once(
         return request.confirmation_state  # not asked for, or done (a replay sends nothing)
     at = timestamp(now)
     epoch = int(now.timestamp())
-    day = now.astimezone(settings.zone).date().isoformat()
-    ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
-    if not deps.budget.claim_once(ledger, request.submission_id, epoch + LEDGER_KEEP_SECONDS):
-        return _skip(request, "sent_today", at, deps)
     window, expires = _budget_window(now, settings)
     decision = deps.budget.reserve(
         "email",
@@ -177,6 +188,12 @@ def _confirm_once(
     )
     if decision == "held":
         return _skip(request, "alert_limit", at, deps)
+    # The mailbox's day is taken only now, when the email goes: a confirmation held by the
+    # budget (or a script's flood) leaves the address free for its owner's own request.
+    day = now.astimezone(settings.zone).date().isoformat()
+    ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
+    if not deps.budget.claim_once(ledger, request.submission_id, epoch + LEDGER_KEEP_SECONDS):
+        return _skip(request, "sent_today", at, deps)
     email = render_confirmation(request, settings)
     return _deliver_once(
         request,

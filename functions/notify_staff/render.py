@@ -202,10 +202,19 @@ def _window_times(window: str, settings: NotifySettings) -> tuple[datetime, date
 
 def first_name(full_name: str) -> str:
     """What the confirmation calls the visitor: the first word of their name ("Smith, Ann"
-    gives Ann), never the surname."""
+    gives Ann), never the surname; and only a word of letters (and their marks). A name may hold
+    dots and hyphens, so a scripted request's "name" could otherwise put a domain or a phrase
+    into a clinic-signed email ("Hello secure-riverbend-portal.com,"): "" then, and the
+    greeting is "Hello,"."""
+    import unicodedata
+
     given = full_name.split(",", 1)[1] if "," in full_name else full_name
     words = given.split()
-    return words[0] if words else ""
+    if not words:
+        return ""
+    first = words[0]
+    letters = all(char.isalpha() or unicodedata.category(char).startswith("M") for char in first)
+    return first if letters and first[0].isalpha() else ""
 
 
 def render_confirmation(request: RequestItem, settings: NotifySettings) -> Email:

@@ -325,3 +325,58 @@ def test_a_paused_ses_account_is_retried_and_counted_never_recorded_failed(
     # Once SES sends again, the retry emails everyone (the text went the first time)
     assert _handle(fakes, message) == "sent"
     assert sorted(e["to"] for e in fakes.mailer.sent) == sorted(STAFF)
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "Victim@Gmail.com",  # case
+        "victim+1@gmail.com",  # a +tag
+        "v.ic.tim@gmail.com",  # Gmail ignores dots
+        "victim@googlemail.com",  # the same mailbox under Gmail's other domain
+        "v.ictim+clinic@GoogleMail.com",
+    ],
+)
+def test_one_confirmation_a_day_to_a_mailbox_however_its_address_is_spelled(
+    fakes: NotifyFakes, alias: str
+) -> None:
+    first = _with(fakes, stored(email="victim@gmail.com", confirmation_email=True))
+    again = _with(fakes, stored(email=alias, confirmation_email=True))
+
+    _handle(fakes, first)
+    _handle(fakes, again)
+
+    visitor_mail = [e for e in fakes.mailer.sent if e["to"] not in STAFF]
+    assert len(visitor_mail) == 1
+    item = fakes.store.get(str(again.request_id))
+    assert item is not None
+    assert item.confirmation_state == "sent_today"
+
+
+def test_tagged_addresses_elsewhere_are_one_mailbox_and_dots_are_kept() -> None:
+    key = "k"
+    same = {logic.address_key(a, "2026-12-02", key) for a in ("ann@ex.org", "Ann+x@EX.org")}
+    assert len(same) == 1
+    # Outside Gmail a dot is part of the address: a.nn@ex.org is someone else
+    assert logic.address_key("a.nn@ex.org", "2026-12-02", key) not in same
+
+
+def test_a_confirmation_held_by_the_budget_does_not_use_up_the_address_for_the_day(
+    fakes: NotifyFakes,
+) -> None:
+    # A cap of 1 email per window: the first request's staff alert takes it, its confirmation
+    # is held; a second request later in the day, in a new window, still gets its confirmation.
+    first = _with(fakes, stored(email=VISITOR, confirmation_email=True))
+    _handle(fakes, first, emails_per_window=1)
+    later = _with(fakes, stored(email=VISITOR, confirmation_email=True))
+    logic.handle_alert(
+        later,
+        settings=_settings(emails_per_window=3),
+        deps=fakes.deps,
+        now=NOW + timedelta(hours=2),
+    )
+
+    assert len(_to_visitor(fakes)) == 1
+    item = fakes.store.get(str(later.request_id))
+    assert item is not None
+    assert item.confirmation_state == "sent"

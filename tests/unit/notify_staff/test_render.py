@@ -112,6 +112,12 @@ def test_the_staff_email_says_what_became_of_the_confirmation() -> None:
         ("Núñez-O'Brien, Ana", "Ana"),
         ("Zoë", "Zoë"),
         ("  Kim   Lee ", "Kim"),
+        ("佐々木 さくら", "佐々木"),
+        # Not a first name made of letters: the greeting is "Hello," (a scripted request's
+        # "name" must not put a domain or a phrase into a clinic-signed email)
+        ("secure-riverbend-portal.com Smith", ""),
+        ("Dr. Who", ""),
+        ("Mary-Jane Watson", ""),
     ],
 )
 def test_the_confirmation_calls_the_visitor_by_the_first_name_only(
@@ -154,3 +160,15 @@ def test_the_budget_summary_says_how_many_held_requests_are_urgent() -> None:
     assert email.subject.startswith("Urgent: Alert limit reached: 12 more requests")
     assert "2 of them are marked urgent" in email.text
     assert "urgent" not in calm.text.lower()
+
+
+def test_a_greeting_names_the_visitor_only_by_a_first_name_of_letters() -> None:
+    settings = SETTINGS
+    by_name = render_confirmation(stored(full_name="Ana Núñez", confirmation_email=True), settings)
+    scripted = render_confirmation(
+        stored(full_name="secure-riverbend-portal.com Support", confirmation_email=True), settings
+    )
+
+    assert by_name.text.startswith("Hello Ana,\n")
+    assert scripted.text.startswith("Hello,\n")
+    assert "riverbend-portal" not in scripted.text + scripted.html
