@@ -42,6 +42,7 @@ def test_functions_run_python313_on_arm64_with_tracing(resources: dict[str, Any]
         "NotifyStaffFunction",
         "RedriveAlertsFunction",
         "StaffApiFunction",
+        "ConfigDigestFunction",  # the custom resource that makes parameter changes publish
     }
     for function in functions.values():
         properties = function["Properties"]
@@ -551,7 +552,7 @@ def test_logs_of_a_failed_first_deploy_survive_its_rollback(resources: dict[str,
     # A deploy that fails during init or priming is rolled back, and a rollback deletes what the
     # stack created, the log groups that say why included, unless they are retained.
     groups = _of_type(resources, "AWS::Logs::LogGroup")
-    assert len(groups) == 5
+    assert len(groups) == 6
     for name, group in groups.items():
         assert group.get("DeletionPolicy") == group.get("UpdateReplacePolicy") == "Retain", name
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
