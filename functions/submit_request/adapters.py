@@ -14,16 +14,24 @@ from intake_common.runtime.settings import SubmitSettings
 
 from .ports import Dependencies, HumanCheckUnavailable
 
+# The action the form's widget declares (site/assets/js/form.js), and how old a solved challenge
+# may be: Cloudflare's tokens last 300 seconds. Cloudflare's Turnstile documentation, "Server-side
+# validation": https://developers.cloudflare.com/turnstile/get-started/server-side-validation/
+ACTION = "appointment"
+MAX_AGE_SECONDS = 300
+
 
 class TurnstileVerifier:
-    """Cloudflare Turnstile's siteverify endpoint (the visitor's IP is not sent)."""
+    """Cloudflare Turnstile's siteverify endpoint (the visitor's IP is not sent). A token passes
+    only if Cloudflare says so, for the clinic's own site, for this form, and not long ago: a
+    token solved on another page (a farm of solved challenges) or for another form does not."""
 
     def __init__(self, url: str, secret: str, timeout: float = 3) -> None:
         self.url = url
         self.secret = secret
         self.timeout = timeout
 
-    def passed(self, token: str, idempotency_key: str) -> bool:
+    def passed(self, token: str, idempotency_key: str, hostname: str = "") -> bool:
         # Imported here: only a stack with the human check on needs it (a cold start saved).
         import urllib.parse
         import urllib.request
@@ -37,7 +45,24 @@ class TurnstileVerifier:
                 verdict = json.load(answer)
         except (OSError, ValueError) as exc:  # network, HTTP 4xx/5xx, not JSON
             raise HumanCheckUnavailable(type(exc).__name__) from exc
-        return verdict.get("success") is True
+        return (
+            verdict.get("success") is True
+            and bool(hostname)
+            and verdict.get("hostname") == hostname
+            and verdict.get("action") == ACTION
+            and _recent(verdict.get("challenge_ts"))
+        )
+
+
+def _recent(moment: object) -> bool:
+    from datetime import UTC, datetime
+
+    try:
+        solved = datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    age = (datetime.now(UTC) - solved).total_seconds()
+    return -60 <= age <= MAX_AGE_SECONDS
 
 
 def build(settings: SubmitSettings, agent: str) -> Dependencies:

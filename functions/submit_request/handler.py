@@ -139,7 +139,11 @@ def create_appointment() -> Response[str]:
         request = _validate(fields, kind, now.date())
         submission_id = request.submission_id or request.derived_submission_id(now.date())
         logic.check_human(
-            deps.human_check, token if isinstance(token, str) else None, submission_id
+            deps.human_check,
+            token if isinstance(token, str) else None,
+            submission_id,
+            # The site's own host, as CloudFront's function writes it (no viewer can).
+            headers.get("x-forwarded-host", "").lower(),
         )
         receipt = logic.submit(
             request,

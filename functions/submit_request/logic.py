@@ -32,12 +32,14 @@ class HumanCheckFailed(Exception):
     """The human check (Turnstile) is on and the request did not pass it."""
 
 
-def check_human(check: HumanCheck | None, token: str | None, submission_id: UUID) -> None:
+def check_human(
+    check: HumanCheck | None, token: str | None, submission_id: UUID, hostname: str = ""
+) -> None:
     """Before anything is stored: with the check on, the request must carry a passing token.
     Lets ``HumanCheckUnavailable`` through (nothing stored; the visitor may retry)."""
     if check is None:
         return
-    if not token or not check.passed(token, str(submission_id)):
+    if not token or not check.passed(token, str(submission_id), hostname):
         metrics.add_metric(name="HumanCheckFailed", unit="Count", value=1)
         raise HumanCheckFailed
 

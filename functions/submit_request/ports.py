@@ -32,9 +32,10 @@ class HumanCheckUnavailable(Exception):
 
 
 class HumanCheck(Protocol):
-    def passed(self, token: str, idempotency_key: str) -> bool:
-        """Whether the token proves a person; the same key may verify the same token again
-        (a retried submission). Raises ``HumanCheckUnavailable``."""
+    def passed(self, token: str, idempotency_key: str, hostname: str = "") -> bool:
+        """Whether the token proves a person on ``hostname`` (the clinic's site) for this form,
+        recently; the same key may verify the same token again (a retried submission). Raises
+        ``HumanCheckUnavailable``."""
         ...
 
 

@@ -145,6 +145,7 @@ export function initForm(form) {
         window.intakeTurnstileReady = function () {
           window.turnstile.render("#human-check-widget", {
             sitekey: config.turnstile_site_key,
+            action: "appointment",  // the server accepts a token solved for this form only
             callback: function (token) { humanToken = token; },
             "expired-callback": function () { humanToken = ""; }
           });

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -126,6 +127,8 @@ def test_a_premium_rate_number_is_refused(invoke: Invoke, aws: LocalStack) -> No
 
 
 # --- The optional human check (Cloudflare Turnstile), against a local fake of siteverify ---
+SITE = "d111111abcdef8.cloudfront.net"  # what CloudFront's function writes in x-forwarded-host
+THROUGH_THE_SITE = {"X-Forwarded-Host": SITE}
 
 
 class _Siteverify(BaseHTTPRequestHandler):
@@ -137,10 +140,19 @@ class _Siteverify(BaseHTTPRequestHandler):
         length = int(self.headers["Content-Length"])
         fields = parse_qs(self.rfile.read(length).decode())
         type(self).seen.append(fields)
-        ok = fields.get("secret") == ["turnstile-secret"] and fields.get("response", [""])[
-            0
-        ].startswith("pass")
-        body = json.dumps({"success": ok, "error-codes": [] if ok else ["invalid-input-response"]})
+        token = fields.get("response", [""])[0]
+        ok = fields.get("secret") == ["turnstile-secret"] and token.startswith("pass")
+        # What Cloudflare says of a passed challenge: where, for which action, when. The fake
+        # takes each from the token's name, so a test can send one a page elsewhere solved.
+        age = 600 if token.endswith("-stale") else 5
+        verdict = {
+            "success": ok,
+            "error-codes": [] if ok else ["invalid-input-response"],
+            "hostname": "evil.example" if token.endswith("-elsewhere") else SITE,
+            "action": "login" if token.endswith("-other-action") else "appointment",
+            "challenge_ts": (datetime.now(UTC) - timedelta(seconds=age)).isoformat(),
+        }
+        body = json.dumps(verdict)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -175,8 +187,8 @@ def test_with_the_check_on_a_passing_token_is_stored_once_and_verified_by_id(
 ) -> None:
     fields = valid_fields()
 
-    first = invoke({**fields, "cf-turnstile-response": "pass-token"})
-    again = invoke({**fields, "cf-turnstile-response": "pass-token"})  # the page's retry
+    first = invoke({**fields, "cf-turnstile-response": "pass-token"}, headers=THROUGH_THE_SITE)
+    again = invoke({**fields, "cf-turnstile-response": "pass-token"}, headers=THROUGH_THE_SITE)
 
     assert first["statusCode"] == again["statusCode"] == 201
     assert len(all_items(aws)) == 1
@@ -186,7 +198,16 @@ def test_with_the_check_on_a_passing_token_is_stored_once_and_verified_by_id(
 
 
 @pytest.mark.usefixtures("human_check")
-@pytest.mark.parametrize("token", [None, "fail-token"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "fail-token",
+        "pass-token-elsewhere",  # solved on another site's page (a token farm)
+        "pass-token-other-action",  # solved for another form
+        "pass-token-stale",  # solved ten minutes ago
+    ],
+)
 def test_with_the_check_on_a_missing_or_failing_token_is_a_clear_422(
     invoke: Invoke, aws: LocalStack, token: str | None
 ) -> None:
@@ -194,8 +215,8 @@ def test_with_the_check_on_a_missing_or_failing_token_is_a_clear_422(
     if token:
         fields["cf-turnstile-response"] = token
 
-    response = invoke(fields)
-    page = invoke(_form(fields), form=True)
+    response = invoke(fields, headers=THROUGH_THE_SITE)
+    page = invoke(_form(fields), form=True, headers=THROUGH_THE_SITE)
 
     assert response["statusCode"] == 422
     (error,) = json_body(response)["errors"]
