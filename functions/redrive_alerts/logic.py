@@ -39,7 +39,8 @@ def summaries_owed(
                     BudgetSummaryMessage(channel=channel, window=window, published_at=now)
                 )
             except PublishFailed as exc:
-                # The next run finds it still owed.
+                # The next run finds it still owed; counted like an alert's (one alarm hears both).
+                metrics.add_metric(name="AlertPublishFailed", unit="Count", value=1)
                 logger.error("budget summary publish failed", channel=channel, error=str(exc))
                 continue
             owed += 1

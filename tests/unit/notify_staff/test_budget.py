@@ -111,3 +111,19 @@ def test_a_failed_summary_is_retried_not_lost(fakes: NotifyFakes) -> None:
     with pytest.raises(logic.RetryLater):
         logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later)
     assert logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"
+
+
+def test_a_summary_the_redrive_cannot_publish_stays_owed_and_is_counted(
+    fakes: NotifyFakes,
+) -> None:
+    from intake_common.runtime.observability import metrics
+
+    _flood(fakes, 5)
+    later = NOW + timedelta(minutes=61)
+    metrics.clear_metrics()
+
+    assert summaries_owed(fakes.budget, RecordingPublisher(fail=True), later, 60) == 0
+    # RedrivePublishFailedAlarm hears this (email and sms both failed)
+    assert metrics.metric_set["AlertPublishFailed"]["Value"] == [1.0, 1.0]
+    metrics.clear_metrics()
+    assert summaries_owed(fakes.budget, RecordingPublisher(), later, 60) == 2  # still owed
