@@ -380,3 +380,46 @@ def test_a_confirmation_held_by_the_budget_does_not_use_up_the_address_for_the_d
     item = fakes.store.get(str(later.request_id))
     assert item is not None
     assert item.confirmation_state == "sent"
+
+
+def test_every_send_refused_for_good_is_a_failed_alert_and_counted(fakes: NotifyFakes) -> None:
+    from intake_common.runtime.observability import metrics
+
+    message = _with(fakes, stored())
+    for address in STAFF:
+        fakes.mailer.errors[address] = [rejected("MessageRejected")]
+    fakes.texter.errors[PHONE] = [rejected("OptedOut")]
+    metrics.clear_metrics()
+
+    assert _handle(fakes, message) == "failed"
+
+    item = fakes.store.get(str(message.request_id))
+    assert item is not None
+    assert item.alert_state == "failed"
+    assert {r.state for r in item.alerts.values()} == {"failed"}
+    assert "AlertNotDelivered" in metrics.metric_set  # AlertNotDeliveredAlarm
+    assert "AlertSendFailed" in metrics.metric_set  # AlertSendFailedAlarm
+    metrics.clear_metrics()
+    # Redelivered, nothing is tried again: the failures are recorded for good
+    assert _handle(fakes, message) == "failed"
+    assert fakes.mailer.sent == []
+    assert fakes.texter.sent == []
+
+
+def test_one_refused_and_one_delayed_send_retries_only_the_delayed_one(
+    fakes: NotifyFakes,
+) -> None:
+    message = _with(fakes, stored())
+    fakes.mailer.errors[STAFF[0]] = [rejected("MessageRejected")]
+    fakes.mailer.errors[STAFF[1]] = [throttled()]
+
+    with pytest.raises(logic.RetryLater):
+        _handle(fakes, message)
+    assert _handle(fakes, message) == "sent"
+
+    item = fakes.store.get(str(message.request_id))
+    assert item is not None
+    assert item.alerts[f"email:{STAFF[0]}"].state == "failed"
+    assert item.alerts[f"email:{STAFF[1]}"].state == "sent"
+    assert [e["to"] for e in fakes.mailer.sent] == [STAFF[1]]  # the refused one not retried
+    assert len(fakes.texter.sent) == 1

@@ -199,3 +199,52 @@ def test_lists_put_open_urgent_requests_first_then_the_newest(fakes: StaffFakes)
         newest.reference,
         closed_urgent.reference,  # urgent but closed: by date
     ]
+
+
+def test_mark_writes_its_audit_entry_before_it_changes_anything(fakes: StaffFakes) -> None:
+    item = stored()
+    fakes.store.insert(item)
+    _journal(fakes).events.clear()
+
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
+
+    journal = _journal(fakes)
+    assert journal.index("audit") < journal.index("store.change")
+
+
+def test_a_request_past_its_retention_is_gone_by_its_submission_id_too(
+    fakes: StaffFakes,
+) -> None:
+    old = stored(now=datetime(2025, 1, 1, tzinfo=UTC), retention_days=30)
+    fakes.store.insert(old)
+
+    with pytest.raises(logic.NotFound):
+        logic.show(fakes.deps, ACTOR, NOW, old.submission_id)
+    assert fakes.audit.entries == []  # nothing was shown, so nothing to account for
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x.example")', '\'=HYPERLINK("http://x.example")'),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("-2+3", "'-2+3"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("+14155552671", "+14155552671"),  # a phone number stays a phone number
+        ("-", "-"),
+        ("Anna-Lena", "Anna-Lena"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_a_spreadsheet_would_run_are_defused(value: str | None, cell: str) -> None:
+    assert logic.csv_safe(value) == cell
+
+
+def test_the_export_defuses_what_the_visitor_typed(fakes: StaffFakes) -> None:
+    item = stored(reason="=1+1 and more")
+    text = logic.csv_text([item])
+
+    assert "'=1+1 and more" in text
+    assert ",=1+1" not in text

@@ -129,3 +129,40 @@ def test_a_smoke_test_request_expires_within_a_day(fakes: SubmitFakes) -> None:
     assert item is not None
     assert item.smoke_test
     assert item.expires_at == int((NOW + timedelta(days=1)).timestamp())
+
+
+def test_a_whitespace_only_honeypot_is_a_person_not_a_bot(fakes: SubmitFakes) -> None:
+    receipt = _submit(fakes, website="   ")
+
+    assert receipt.outcome == "created"
+    assert fakes.publisher.announced == [receipt.submission_id]
+
+
+def test_accepted_and_unannounced_requests_are_counted_for_their_alarms(
+    fakes: SubmitFakes,
+) -> None:
+    from intake_common.runtime.observability import metrics
+
+    metrics.clear_metrics()
+    _submit(fakes)
+    assert "RequestAccepted" in metrics.metric_set  # RequestVolumeAlarm
+    assert "AlertPublishFailed" not in metrics.metric_set
+    metrics.clear_metrics()
+
+    fakes.publisher.fail = True
+    _submit(fakes)
+    assert "AlertPublishFailed" in metrics.metric_set  # AlertPublishFailedAlarm
+    metrics.clear_metrics()
+
+
+def test_the_redrive_publishes_every_pending_alert_not_only_the_first(
+    fakes: SubmitFakes,
+) -> None:
+    fakes.publisher.fail = True
+    pending = {_submit(fakes).submission_id for _ in range(3)}
+    fakes.publisher.fail = False
+    later = NOW + timedelta(minutes=6)
+
+    assert alerts.redrive_pending(fakes.store, fakes.publisher, later, later) == 3
+    assert set(fakes.publisher.announced) == pending
+    assert len(fakes.publisher.announced) == 3
