@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 
-.PHONY: install run test lint unit js browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev lock-tools bench clean
+.PHONY: install run test lint unit js browser npm build scan deploy smoke publish-site openapi site-index load lock lock-dev lock-tools bench mutate clean
 
 # The development environment is locked (with hashes): every machine runs the same tools.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -107,7 +107,7 @@ lock-dev: install
 		--allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--output-file requirements-dev.lock pyproject.toml
 
-## lock-tools: re-resolve requirements-sam.lock and requirements-scan.lock (SAM CLI, checkov)
+## lock-tools: re-resolve requirements-{sam,scan,mutate}.lock (SAM CLI, checkov, mutmut)
 lock-tools: install
 	CUSTOM_COMPILE_COMMAND="make lock-tools" $(VENV)/bin/pip-compile --quiet --generate-hashes \
 		--allow-unsafe --no-emit-index-url --no-emit-find-links \
@@ -115,6 +115,22 @@ lock-tools: install
 	CUSTOM_COMPILE_COMMAND="make lock-tools" $(VENV)/bin/pip-compile --quiet --generate-hashes \
 		--allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--output-file requirements-scan.lock requirements-scan.in
+	CUSTOM_COMPILE_COMMAND="make lock-tools" $(VENV)/bin/pip-compile --quiet --extra dev --extra local \
+		--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-mutate.lock pyproject.toml requirements-mutate.in
+
+# mutmut runs the unit tests in its own process, so its venv holds the development tools too.
+MUTATE_VENV := .venv-mutate
+MUTATE_STAMP := $(MUTATE_VENV)/.installed
+$(MUTATE_STAMP): requirements-mutate.lock
+	$(PYTHON) -m venv $(MUTATE_VENV)
+	$(MUTATE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MUTATE_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-mutate.lock
+	touch $@
+
+## mutate: mutation testing of the core modules on the unit tier (MODULES="notify_staff/logic.py" for some)
+mutate: $(MUTATE_STAMP)
+	$(MUTATE_VENV)/bin/python infra/scripts/mutate.py $(MODULES)
 
 ## lock: re-resolve functions/requirements.lock (what sam build bundles) for arm64 / 3.13
 lock: install

@@ -120,11 +120,13 @@ def logs() -> Iterator[io.StringIO]:
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
-    original = handler.setStream(stream)
+    # Swapped, not setStream(): that flushes the old stream, which a previous pytest session in
+    # the same process (the mutation runner's) may have closed.
+    original, handler.stream = handler.stream, stream
     try:
         yield stream
     finally:
-        handler.setStream(original)
+        handler.stream = original
 
 
 @pytest.fixture(scope="session")
