@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -166,3 +169,96 @@ def test_the_redrive_publishes_every_pending_alert_not_only_the_first(
     assert alerts.redrive_pending(fakes.store, fakes.publisher, later, later) == 3
     assert set(fakes.publisher.announced) == pending
     assert len(fakes.publisher.announced) == 3
+
+
+def _counted() -> dict[str, tuple[str, list[float]]]:
+    """The metrics recorded since the last clear: name -> (unit, values)."""
+    from intake_common.runtime.observability import metrics
+
+    found = {name: (m["Unit"], list(m["Value"])) for name, m in metrics.metric_set.items()}
+    metrics.clear_metrics()
+    return found
+
+
+def test_each_outcome_is_counted_once_under_its_own_name(fakes: SubmitFakes) -> None:
+    _counted()
+    created = _submit(fakes)
+    assert _counted() == {"RequestAccepted": ("Count", [1.0])}
+
+    _submit(fakes, submission_id=uuid.UUID(created.submission_id))
+    assert _counted() == {"RequestDuplicate": ("Count", [1.0])}
+
+    spam = _submit(fakes, website="http://spam.example")
+    assert _counted() == {"RequestSpam": ("Count", [1.0])}
+
+    again = _submit(
+        fakes, submission_id=uuid.UUID(spam.submission_id), website="http://spam.example"
+    )
+    assert again.outcome == "spam"  # a retried spam post stays spam, and is still no alert
+    assert _counted() == {"RequestDuplicate": ("Count", [1.0]), "RequestSpam": ("Count", [1.0])}
+
+    with pytest.raises(logic.SubmissionConflict):
+        _submit(fakes, submission_id=uuid.UUID(created.submission_id), reason="Other words")
+    assert _counted() == {"SubmissionConflict": ("Count", [1.0])}
+    # The request, then again for its retry while pending; never for spam or the conflict
+    assert fakes.publisher.announced == [created.submission_id] * 2
+
+
+def test_one_log_line_says_what_happened_to_the_request(
+    fakes: SubmitFakes, logs: io.StringIO
+) -> None:
+    receipt = _submit(fakes)
+
+    (line,) = [json.loads(text) for text in logs.getvalue().splitlines()]
+    assert line["message"] == "request stored"
+    assert line["submission_id"] == receipt.submission_id
+    assert line["outcome"] == "created"
+    assert line["message_id"] == "message-1"
+
+
+def test_the_receipt_carries_the_reference_and_the_urgency_of_what_was_stored(
+    fakes: SubmitFakes,
+) -> None:
+    plain = _submit(fakes)
+    urgent = _submit(fakes, reason="Some days I want to die.")
+
+    for receipt, expected in ((plain, False), (urgent, True)):
+        item = fakes.store.get(receipt.submission_id)
+        assert item is not None
+        assert receipt.reference == item.reference
+        assert receipt.urgent is item.urgent is expected
+
+
+@dataclass
+class RecordingCheck:
+    answer: bool = True
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def passed(self, token: str, idempotency_key: str, hostname: str = "") -> bool:
+        self.calls.append((token, idempotency_key, hostname))
+        return self.answer
+
+
+def test_the_human_check_is_asked_about_this_token_submission_and_site() -> None:
+    check, key = RecordingCheck(), uuid.uuid4()
+
+    logic.check_human(check, "token-1", key, "clinic.example")
+    logic.check_human(check, "token-2", key)
+
+    assert check.calls == [("token-1", str(key), "clinic.example"), ("token-2", str(key), "")]
+
+
+@pytest.mark.parametrize(("token", "answer"), [(None, True), ("", True), ("token", False)])
+def test_no_token_or_a_failed_check_is_refused_and_counted(token: str | None, answer: bool) -> None:
+    check = RecordingCheck(answer=answer)
+    _counted()
+
+    with pytest.raises(logic.HumanCheckFailed):
+        logic.check_human(check, token, uuid.uuid4())
+
+    assert _counted() == {"HumanCheckFailed": ("Count", [1.0])}
+    assert len(check.calls) == (1 if token else 0)  # no token: nothing to ask about
+
+
+def test_without_the_check_configured_every_request_goes_through() -> None:
+    logic.check_human(None, None, uuid.uuid4())
