@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from datetime import timedelta
 
@@ -114,7 +116,7 @@ def test_a_failed_summary_is_retried_not_lost(fakes: NotifyFakes) -> None:
 
 
 def test_a_summary_the_redrive_cannot_publish_stays_owed_and_is_counted(
-    fakes: NotifyFakes,
+    fakes: NotifyFakes, logs: io.StringIO
 ) -> None:
     from intake_common.runtime.observability import metrics
 
@@ -124,6 +126,24 @@ def test_a_summary_the_redrive_cannot_publish_stays_owed_and_is_counted(
 
     assert summaries_owed(fakes.budget, RecordingPublisher(fail=True), later, 60) == 0
     # RedrivePublishFailedAlarm hears this (email and sms both failed)
-    assert metrics.metric_set["AlertPublishFailed"]["Value"] == [1.0, 1.0]
+    counted = metrics.metric_set["AlertPublishFailed"]
+    assert (counted["Unit"], counted["Value"]) == ("Count", [1.0, 1.0])
+    failed = [json.loads(t) for t in logs.getvalue().splitlines() if "summary publish" in t]
+    assert [(f["message"], f["channel"]) for f in failed] == [
+        ("budget summary publish failed", "email"),
+        ("budget summary publish failed", "sms"),
+    ]
+    assert all("InternalError" in f["error"] for f in failed)
     metrics.clear_metrics()
     assert summaries_owed(fakes.budget, RecordingPublisher(), later, 60) == 2  # still owed
+
+
+def test_a_summary_is_owed_on_the_channel_that_held_alerts_only(fakes: NotifyFakes) -> None:
+    _flood(fakes, 3)  # within the email cap (3), one past the SMS cap (2)
+    publisher = RecordingPublisher()
+
+    assert summaries_owed(fakes.budget, publisher, NOW + timedelta(minutes=61), 60) == 1
+
+    (message,) = publisher.messages
+    assert isinstance(message, BudgetSummaryMessage)
+    assert message.channel == "sms"
