@@ -82,7 +82,7 @@ class InMemoryRequestStore:
         return [i.submission_id for i in self.items.values() if i.reference == reference]
 
     def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
-        self._check("by_status", status)
+        self._check("by_status", f"{status} {limit}")
         rows = sorted(
             (i for i in self.items.values() if i.status == status and i.created_at >= since),
             key=lambda i: i.created_at,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from intake_common.domain.audit import Actor
-from intake_common.domain.item import RequestItem
+from intake_common.domain.item import STATUSES, RequestItem
 from intake_common.domain.ports import StorageUnavailable
 from intake_common.services import staff as logic
 from tests.support.builders import NOW, stored
@@ -158,7 +159,7 @@ def test_a_change_made_meanwhile_is_not_overwritten(fakes: StaffFakes) -> None:
 
     fakes.store = _SomeoneElseMarksIt(journal=fakes.journal)
     fakes.store.insert(item)
-    with pytest.raises(logic.ChangedMeanwhile):
+    with pytest.raises(logic.ChangedMeanwhile, match=f"^{item.reference} was changed by someone"):
         logic.mark(fakes.deps, ACTOR, NOW, item.reference, "scheduled", None)
 
 
@@ -248,3 +249,122 @@ def test_the_export_defuses_what_the_visitor_typed(fakes: StaffFakes) -> None:
 
     assert "'=1+1 and more" in text
     assert ",=1+1" not in text
+
+
+def test_each_audit_entry_names_what_was_touched_or_asked(fakes: StaffFakes) -> None:
+    item = stored()
+    fakes.store.insert(item)
+    since = NOW - timedelta(days=7)
+
+    logic.list_requests(fakes.deps, ACTOR, NOW, status="new", since=since)
+    logic.show(fakes.deps, ACTOR, NOW, item.reference)
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
+    logic.export(fakes.deps, ACTOR, NOW, since)
+    logic.erase(fakes.deps, ACTOR, NOW, item.reference)
+
+    ref, key = item.reference, item.submission_id
+    assert [
+        (e.action, e.reference, e.submission_id, e.status, e.since) for e in fakes.audit.entries
+    ] == [
+        ("list", None, None, "new", "2026-11-23T14:02:00.000+00:00"),
+        ("show", ref, key, None, None),
+        ("mark", ref, key, "contacted", None),
+        ("export", None, None, None, "2026-11-23T14:02:00.000+00:00"),
+        ("erase", ref, key, None, None),
+    ]
+
+
+def test_a_status_filter_reads_only_that_status(fakes: StaffFakes) -> None:
+    new, contacted = stored(), stored()
+    for item in (new, contacted):
+        fakes.store.insert(item)
+    logic.mark(fakes.deps, ACTOR, NOW, contacted.reference, "contacted", None)
+    since = NOW - timedelta(days=1)
+
+    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status="contacted", since=since)
+
+    assert [row.reference for row in rows] == [contacted.reference]
+    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
+    assert len(reads) == 1
+
+
+def test_the_export_is_newest_first_and_erase_says_what_it_removed(fakes: StaffFakes) -> None:
+    items = [stored(now=NOW - timedelta(hours=hours)) for hours in (5, 1, 3)]
+    for item in items:
+        fakes.store.insert(item)
+    logic.mark(fakes.deps, ACTOR, NOW, items[0].reference, "contacted", None)
+
+    exported = logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
+    assert [i.submission_id for i in exported] == [
+        items[1].submission_id,
+        items[2].submission_id,
+        items[0].submission_id,
+    ]
+
+    erased = logic.erase(fakes.deps, ACTOR, NOW, items[1].reference)
+    assert (erased.reference, erased.submission_id) == (items[1].reference, items[1].submission_id)
+
+
+def test_mark_keeps_the_note_to_500_characters_and_names_what_is_allowed(
+    fakes: StaffFakes,
+) -> None:
+    item = stored()
+    fakes.store.insert(item)
+
+    marked = logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", "x" * 600)
+    assert marked.change.note == "x" * 500
+    assert marked.reference == item.reference
+    assert logic.mark(fakes.deps, ACTOR, NOW, item.reference, "scheduled", "").change.note is None
+
+    with pytest.raises(logic.NotAllowed) as refused:
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "new", None)
+    assert str(refused.value) == (
+        f"{item.reference} is scheduled: it can be marked contacted, closed, not new"
+    )
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None)
+    with pytest.raises(logic.NotAllowed) as closed:
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
+    assert "it can be marked nothing (it is closed), not contacted" in str(closed.value)
+
+
+def test_an_unknown_id_and_a_shared_reference_are_explained(fakes: StaffFakes) -> None:
+    with pytest.raises(logic.NotFound, match=r"^no request has this id$"):
+        logic.show(fakes.deps, ACTOR, NOW, str(uuid.uuid4()))
+    # 36 characters with dashes in the wrong count is not an id: read as a reference
+    with pytest.raises(logic.NotFound, match="is not a reference"):
+        logic.show(fakes.deps, ACTOR, NOW, "a" * 36)
+
+    first = stored()
+    second = stored().model_copy(update={"reference": first.reference})
+    fakes.store.insert(first)
+    fakes.store.insert(second)
+    with pytest.raises(logic.AmbiguousReference) as refused:
+        logic.show(fakes.deps, ACTOR, NOW, first.reference)
+    ids = ", ".join(sorted([first.submission_id, second.submission_id]))
+    assert str(refused.value) == (
+        f"2 requests share the reference {first.reference}: use the id instead ({ids})"
+    )
+
+
+def test_a_list_reads_and_shows_at_most_its_limit_per_status(fakes: StaffFakes) -> None:
+    for minutes in range(51):
+        fakes.store.insert(stored(now=NOW - timedelta(minutes=minutes)))
+    since = NOW - timedelta(days=1)
+
+    assert len(logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=since)) == 50
+    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
+    assert reads == [f"{status} 50" for status in STATUSES]
+
+    _journal(fakes).events.clear()
+    logic.export(fakes.deps, ACTOR, NOW, since)
+    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
+    assert reads == [f"{status} {logic.EXPORT_LIMIT}" for status in STATUSES]
+
+
+def test_the_csv_has_one_header_and_crlf_line_ends(fakes: StaffFakes) -> None:
+    text = logic.csv_text([stored(reason="Two\nlines")])
+
+    rows = text.split("\r\n")
+    assert rows[0] == ",".join(logic.EXPORT_COLUMNS)
+    assert rows[-1] == ""  # RFC 4180: every record ends with CRLF
+    assert len(rows) == 3  # header, the request (its newline stays inside quotes), end
