@@ -106,11 +106,16 @@ def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(fakes: Staff
     assert logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=since) == []
 
 
-def test_a_reference_two_requests_share_is_refused_with_both_ids(fakes: StaffFakes) -> None:
+def _two_sharing_a_reference(fakes: StaffFakes) -> tuple[RequestItem, RequestItem]:
     first = stored()
     second = stored().model_copy(update={"reference": first.reference})
     fakes.store.insert(first)
     fakes.store.insert(second)
+    return first, second
+
+
+def test_a_reference_two_requests_share_is_refused_with_both_ids(fakes: StaffFakes) -> None:
+    first, second = _two_sharing_a_reference(fakes)
 
     with pytest.raises(logic.AmbiguousReference) as refused:
         logic.erase(fakes.deps, ACTOR, NOW, first.reference)
@@ -334,10 +339,7 @@ def test_an_unknown_id_and_a_shared_reference_are_explained(fakes: StaffFakes) -
     with pytest.raises(logic.NotFound, match="is not a reference"):
         logic.show(fakes.deps, ACTOR, NOW, "a" * 36)
 
-    first = stored()
-    second = stored().model_copy(update={"reference": first.reference})
-    fakes.store.insert(first)
-    fakes.store.insert(second)
+    first, second = _two_sharing_a_reference(fakes)
     with pytest.raises(logic.AmbiguousReference) as refused:
         logic.show(fakes.deps, ACTOR, NOW, first.reference)
     ids = ", ".join(sorted([first.submission_id, second.submission_id]))
