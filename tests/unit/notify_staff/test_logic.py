@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from intake_common.domain.contract import AlertMessage
-from intake_common.domain.item import ClaimAlert, RequestItem
+from intake_common.domain.item import ClaimAlert, DecideBudget, RequestItem
 from intake_common.domain.limits import BudgetWindow
 from intake_common.runtime.settings import NotifySettings
 from notify_staff import logic
@@ -423,3 +423,60 @@ def test_one_refused_and_one_delayed_send_retries_only_the_delayed_one(
     assert item.alerts[f"email:{STAFF[1]}"].state == "sent"
     assert [e["to"] for e in fakes.mailer.sent] == [STAFF[1]]  # the refused one not retried
     assert len(fakes.texter.sent) == 1
+
+
+def test_a_send_holds_a_lease_of_the_configured_length_whichever_way_it_was_claimed(
+    fakes: NotifyFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = stored()
+    message = _with(fakes, item)
+    # The first email is already done: the rest are claimed one by one, the text too
+    first = fakes.store.change(item.submission_id, ClaimAlert(f"email:{STAFF[0]}", "t", 0, 1))
+    assert first
+    seen: dict[str, tuple[str, int | None]] = {}
+    original = fakes.mailer.send
+    sending = [item.submission_id]
+
+    def send(to: str, subject: str, text: str, html: str) -> str:
+        current = fakes.store.get(sending[0])
+        assert current is not None
+        record = current.alerts[f"email:{to}"]
+        seen[to] = (record.state, record.lease_until)
+        return original(to, subject, text, html)
+
+    monkeypatch.setattr(fakes.mailer, "send", send)
+    lease = _settings().send_lease_seconds
+    expected = ("sending", int(NOW.timestamp()) + lease)
+
+    assert _handle(fakes, message) == "sent"  # the first one's lease (ends at 1) ran out
+    assert seen == {STAFF[0]: expected, STAFF[1]: expected}
+
+    fresh = _with(fakes, stored())
+    sending[0] = str(fresh.request_id)
+    seen.clear()
+    assert _handle(fakes, fresh) == "sent"  # all three claimed in one write
+    assert seen == {STAFF[0]: expected, STAFF[1]: expected}
+
+
+def test_a_budget_decision_made_meanwhile_by_another_delivery_stands(
+    fakes: NotifyFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = stored()
+    message = _with(fakes, item)
+    original = fakes.store.change
+
+    def change(submission_id: str, transition: object) -> bool:
+        if isinstance(transition, DecideBudget) and transition.channel == "sms":
+            # Another delivery of the same message decided first, and the budget held it
+            original(submission_id, DecideBudget("sms", "held"))
+        return original(submission_id, transition)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fakes.store, "change", change)
+
+    assert _handle(fakes, message) == "sent"
+
+    assert fakes.texter.sent == []  # held by the other delivery's decision
+    assert sorted(e["to"] for e in fakes.mailer.sent) == sorted(STAFF)
+    after = fakes.store.get(item.submission_id)
+    assert after is not None
+    assert after.alert_budget == {"email": "granted", "sms": "held"}
