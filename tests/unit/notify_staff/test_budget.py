@@ -18,6 +18,7 @@ from tests.support.builders import NOW, stored
 from tests.support.fakes import (
     NotifyFakes,
     RecordingPublisher,
+    rejected,
     throttled,
 )
 
@@ -147,3 +148,107 @@ def test_a_summary_is_owed_on_the_channel_that_held_alerts_only(fakes: NotifyFak
     (message,) = publisher.messages
     assert isinstance(message, BudgetSummaryMessage)
     assert message.channel == "sms"
+
+
+def _flood_urgent(fakes: NotifyFakes, count: int) -> None:
+    for _ in range(count):
+        item = stored(reason="I want to die")
+        fakes.store.insert(item)
+        message = AlertMessage(request_id=uuid.UUID(item.submission_id), published_at=NOW)
+        logic.handle_alert(message, settings=SETTINGS, deps=fakes.deps, now=NOW)
+
+
+def _summaries(fakes: NotifyFakes) -> list[BudgetSummaryMessage]:
+    publisher = RecordingPublisher()
+    summaries_owed(fakes.budget, publisher, NOW + timedelta(minutes=61), 60)
+    found = [m for m in publisher.messages if isinstance(m, BudgetSummaryMessage)]
+    return sorted(found, key=lambda m: m.channel)  # email, then sms
+
+
+def test_the_summary_counts_the_held_urgent_requests_in_every_part_and_is_logged(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    from intake_common.runtime.observability import metrics
+
+    _flood(fakes, 3)
+    _flood_urgent(fakes, 2)  # email holds 2 (both urgent), SMS 3 (2 urgent)
+    later = NOW + timedelta(minutes=61)
+    email, sms = _summaries(fakes)
+    logs.seek(0)
+    logs.truncate()
+    metrics.clear_metrics()
+
+    for message in (email, sms):
+        assert (
+            logic.handle_summary(message, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"
+        )
+
+    summary = [e for e in fakes.mailer.sent if "Alert limit" in e["subject"]]
+    assert len(summary) == 2
+    for sent in summary:
+        assert sent["subject"].startswith("Urgent: ")
+        assert "2 of them are marked urgent" in sent["text"]
+        assert "2 of them are marked urgent" in sent["html"]
+    assert fakes.texter.sent[-1]["message"].startswith(
+        "Alert limit: 3 more requests were received 09:00-10:00. 2 urgent, call back today."
+    )
+    said = [json.loads(t) for t in logs.getvalue().splitlines()]
+    assert [(s["message"], s["channel"], s["window"], s["held"]) for s in said] == [
+        ("budget summary sent", "email", email.window, 2),
+        ("budget summary sent", "sms", sms.window, 3),
+    ]
+    counted = metrics.metric_set["AlertBudgetSummarySent"]
+    assert (counted["Unit"], list(counted["Value"])) == ("Count", [1.0, 1.0])
+    metrics.clear_metrics()
+
+
+def test_a_summary_refused_for_good_is_counted_logged_and_not_retried(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    from intake_common.runtime.observability import metrics
+
+    _flood(fakes, 3)
+    (sms,) = _summaries(fakes)
+    later = NOW + timedelta(minutes=61)
+    fakes.texter.errors["+14155550101"] = [rejected("OptedOut")]
+    logs.seek(0)
+    logs.truncate()
+    metrics.clear_metrics()
+
+    assert logic.handle_summary(sms, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"
+
+    counted = metrics.metric_set["AlertSendFailed"]  # AlertSendFailedAlarm
+    assert (counted["Unit"], list(counted["Value"])) == ("Count", [1.0])
+    metrics.clear_metrics()
+    said = [json.loads(t) for t in logs.getvalue().splitlines()]
+    first = said[0]
+    assert (first["level"], first["message"], first["channel"], first["error"]) == (
+        "ERROR",
+        "budget summary rejected",
+        "sms",
+        "OptedOut",
+    )
+    # Recorded: the next delivery sends nothing more
+    assert logic.handle_summary(sms, settings=SETTINGS, deps=fakes.deps, now=later) == "done"
+
+
+def test_a_summary_delayed_for_now_is_logged_and_released_for_the_retry(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    _flood(fakes, 3)
+    (sms,) = _summaries(fakes)
+    later = NOW + timedelta(minutes=61)
+    fakes.texter.errors["+14155550101"] = [throttled()]
+    logs.seek(0)
+    logs.truncate()
+
+    with pytest.raises(logic.RetryLater):
+        logic.handle_summary(sms, settings=SETTINGS, deps=fakes.deps, now=later)
+
+    (line,) = [json.loads(t) for t in logs.getvalue().splitlines()]
+    assert (line["level"], line["message"], line["channel"]) == (
+        "WARNING",
+        "budget summary failed, will retry",
+        "sms",
+    )
+    assert "TooManyRequests" in line["error"]
