@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -202,17 +202,24 @@ def test_the_summary_counts_the_held_urgent_requests_in_every_part_and_is_logged
     metrics.clear_metrics()
 
 
+def _sms_summary_failing(
+    fakes: NotifyFakes, logs: io.StringIO, error: Exception
+) -> tuple[BudgetSummaryMessage, datetime]:
+    """An SMS summary owed (one request held), whose send will raise ``error``; logs emptied."""
+    _flood(fakes, 3)
+    (sms,) = _summaries(fakes)
+    fakes.texter.errors["+14155550101"] = [error]
+    logs.seek(0)
+    logs.truncate()
+    return sms, NOW + timedelta(minutes=61)
+
+
 def test_a_summary_refused_for_good_is_counted_logged_and_not_retried(
     fakes: NotifyFakes, logs: io.StringIO
 ) -> None:
     from intake_common.runtime.observability import metrics
 
-    _flood(fakes, 3)
-    (sms,) = _summaries(fakes)
-    later = NOW + timedelta(minutes=61)
-    fakes.texter.errors["+14155550101"] = [rejected("OptedOut")]
-    logs.seek(0)
-    logs.truncate()
+    sms, later = _sms_summary_failing(fakes, logs, rejected("OptedOut"))
     metrics.clear_metrics()
 
     assert logic.handle_summary(sms, settings=SETTINGS, deps=fakes.deps, now=later) == "sent"
@@ -235,12 +242,7 @@ def test_a_summary_refused_for_good_is_counted_logged_and_not_retried(
 def test_a_summary_delayed_for_now_is_logged_and_released_for_the_retry(
     fakes: NotifyFakes, logs: io.StringIO
 ) -> None:
-    _flood(fakes, 3)
-    (sms,) = _summaries(fakes)
-    later = NOW + timedelta(minutes=61)
-    fakes.texter.errors["+14155550101"] = [throttled()]
-    logs.seek(0)
-    logs.truncate()
+    sms, later = _sms_summary_failing(fakes, logs, throttled())
 
     with pytest.raises(logic.RetryLater):
         logic.handle_summary(sms, settings=SETTINGS, deps=fakes.deps, now=later)
