@@ -480,3 +480,16 @@ def test_a_budget_decision_made_meanwhile_by_another_delivery_stands(
     after = fakes.store.get(item.submission_id)
     assert after is not None
     assert after.alert_budget == {"email": "granted", "sms": "held"}
+
+
+@pytest.mark.parametrize(
+    ("address", "box"),
+    [
+        (" V.ictim+1@GoogleMail.com ", "victim@gmail.com"),
+        ("v.i.c.t.i.m@gmail.com", "victim@gmail.com"),
+        ("ann+one+two@ex.org", "ann@ex.org"),  # everything after the first +
+        ('"ann@home"@ex.org', '"ann@home"@ex.org'),  # the domain follows the last @
+    ],
+)
+def test_the_mailbox_an_address_reaches_is_spelled_one_way(address: str, box: str) -> None:
+    assert logic.mailbox(address) == box

@@ -138,3 +138,29 @@ def test_an_alert_that_reached_nobody_is_an_error_and_counted_once(
         "AlertSendFailed": ("Count", [1.0, 1.0, 1.0]),
         "AlertNotDelivered": ("Count", [1.0]),
     }
+
+
+def test_an_alert_the_budget_holds_is_said_and_counted_per_channel(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    caps = {"sms_per_window": 1, "emails_per_window": 1}
+    _handle(fakes, _with(fakes, stored()), **caps)
+    message = _with(fakes, stored())
+    key = str(message.request_id)
+    _said(logs)
+    _counted()
+
+    assert _handle(fakes, message, **caps) == "summarized"
+
+    said = _said(logs)
+    assert said[:2] == [
+        {
+            "level": "WARNING",
+            "message": "alert budget reached; alert held for the summary",
+            "submission_id": key,
+            "channel": channel,
+        }
+        for channel in ("email", "sms")
+    ]
+    assert said[2]["held"] == ["email", "sms"]
+    assert _counted() == {"AlertBudgetExceeded": ("Count", [1.0, 1.0])}
