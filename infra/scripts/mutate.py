@@ -85,21 +85,16 @@ def module_of(mutant: str, modules: list[str]) -> str:
     return "?"
 
 
-def report(modules: list[str], seconds: float) -> bool:
-    # Our venv's mutmut with fixed arguments.
-    out = subprocess.run(  # noqa: S603  # nosec B603
-        [str(MUTMUT), "results", "--all", "true"],
-        cwd=STAGE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def summarize(
+    results: str, modules: list[str], listed: dict[str, str], seconds: float
+) -> tuple[str, bool]:
+    """The report (markdown) from ``mutmut results --all true``, and whether every module meets
+    the target. A listed equivalent counts for neither side; a timeout counts as killed."""
     status: dict[str, str] = {}
-    for line in out.splitlines():
+    for line in results.splitlines():
         match = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
         if match:
             status[match[1]] = match[2].strip()
-    listed = equivalents()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
     for mutant, state in sorted(status.items()):
@@ -129,7 +124,19 @@ def report(modules: list[str], seconds: float) -> bool:
         if survivors[module]:
             lines += ["", f"## Survivors in {module}", ""]
             lines += [f"- `{name}`" for name in survivors[module]]
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", passed
+
+
+def report(modules: list[str], seconds: float) -> bool:
+    # Our venv's mutmut with fixed arguments.
+    out = subprocess.run(  # noqa: S603  # nosec B603
+        [str(MUTMUT), "results", "--all", "true"],
+        cwd=STAGE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    text, passed = summarize(out, modules, equivalents(), seconds)
     (STAGE / "report.md").write_text(text)
     print(text)
     verdict = "met" if passed else "NOT met"
