@@ -284,6 +284,29 @@ def test_a_fresh_message_claims_its_recipients_in_one_write(fakes: NotifyFakes) 
     assert changes.count("RecordAlert") == len(STAFF) + 1  # each send still recorded as it goes
 
 
+def test_two_recipients_are_claimed_together_and_a_lone_one_alone(fakes: NotifyFakes) -> None:
+    for phones, expected in (((), ["ClaimAlerts"]), ((PHONE,), ["ClaimAlerts"])):
+        fakes.store.journal.events.clear()
+        _handle(fakes, _with(fakes, stored()), staff_phones=phones)
+        changes = [d for name, d in fakes.store.journal.events if name == "store.change"]
+        assert [c for c in changes if c.startswith("Claim")] == expected
+
+    fakes.store.journal.events.clear()
+    _handle(fakes, _with(fakes, stored()), staff_emails=(STAFF[0],), staff_phones=())
+    changes = [d for name, d in fakes.store.journal.events if name == "store.change"]
+    assert [c for c in changes if c.startswith("Claim")] == ["ClaimAlert"]
+
+
+def test_the_visitors_confirmation_is_claimed_before_it_is_sent(fakes: NotifyFakes) -> None:
+    message = _with(fakes, stored(email=VISITOR, confirmation_email=True))
+
+    _handle(fakes, message, staff_phones=())
+
+    changes = [d for name, d in fakes.store.journal.events if name == "store.change"]
+    # The confirmation on its own lease, then the staff emails together
+    assert [c for c in changes if c.startswith("Claim")] == ["ClaimAlert", "ClaimAlerts"]
+
+
 def test_when_one_recipient_is_done_the_others_are_claimed_one_by_one(
     fakes: NotifyFakes,
 ) -> None:
