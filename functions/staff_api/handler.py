@@ -10,7 +10,7 @@ cached (``no-store``), and carry what the inbox needs for a call back, nothing m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
@@ -20,15 +20,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intake_common.aws.table import to_attributes
+from intake_common.domain import paging
 from intake_common.domain.audit import Actor
+from intake_common.domain.clinic_hours import waited
 from intake_common.domain.errors import body_error
 from intake_common.domain.item import (
     STATUS_TRANSITIONS,
-    STATUSES,
     RequestItem,
     RequestSummary,
     alert_channel,
 )
+from intake_common.domain.paging import VIEWS, Page
 from intake_common.domain.ports import StorageUnavailable
 from intake_common.runtime import events, snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
@@ -42,6 +44,7 @@ from . import adapters
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = StaffSettings.from_env()
+TARGETS = settings.targets
 GROUPS = frozenset({"staff", "admin"})
 
 
@@ -119,6 +122,8 @@ def _since(period: str, now: datetime) -> datetime:
         return now - timedelta(days=7)
     if period == "month":
         return now - timedelta(days=30)
+    if period == "all":
+        return datetime(2000, 1, 1, tzinfo=UTC)
     raise BadInput("period")
 
 
@@ -126,10 +131,17 @@ def _now() -> datetime:
     return datetime.now(settings.zone)
 
 
-def summary(row: RequestSummary) -> dict[str, Any]:
-    return row.model_dump(
+def summary(row: RequestSummary, now: datetime) -> dict[str, Any]:
+    """A list's row; one nobody has reached yet says how long it has waited and whether it is
+    past its call-back target (``domain/clinic_hours.py``)."""
+    data = row.model_dump(
         include={"reference", "created_at", "status", "full_name", "alert_state", "urgent"}
     )
+    if row.status == "new":
+        received = datetime.fromisoformat(row.created_at)
+        due = TARGETS.due(received, urgent=row.urgent)
+        data.update(waited=waited(received, now), due_at=due.isoformat(), overdue=now > due)
+    return data
 
 
 def detail(item: RequestItem) -> dict[str, Any]:
@@ -153,32 +165,56 @@ def detail(item: RequestItem) -> dict[str, Any]:
 def me() -> Response[str]:
     user = signed_in()
     return json_response(
-        HTTPStatus.OK, {"name": user.actor.name, "groups": sorted(user.groups), "admin": user.admin}
+        HTTPStatus.OK,
+        {
+            "name": user.actor.name,
+            "groups": sorted(user.groups),
+            "admin": user.admin,
+            "clinic_timezone": settings.clinic_timezone,
+        },
     )
 
 
 @app.get("/staff/requests")
 def list_requests() -> Response[str]:
     user, deps = signed_in(), dependencies()
-    """Newest first; filter by status and period; ``q`` finds one reference (or id)."""
+    """One page of a view (``domain/paging.py``; ``callback`` by default), with the cursor of
+    the next; ``q`` finds one reference (or id). Times are the clinic's, and the answer says
+    which zone that is."""
     query = app.current_event.query_string_parameters or {}
     now = _now()
-    status = query.get("status") or None
-    if status is not None and status not in STATUSES:
-        raise BadInput("status")
+    view = query.get("view") or query.get("status") or "callback"
+    if view not in VIEWS:
+        raise BadInput("view")
+    page: Page
     if query.get("q"):
         item = operations.show(deps, user.actor, now, query["q"])
-        rows = [RequestSummary.model_validate(item.model_dump())]
+        page = Page([RequestSummary.model_validate(item.model_dump())], None)
     else:
-        rows = operations.list_requests(
+        try:
+            cursor = paging.decode(query["cursor"], view) if query.get("cursor") else None
+            limit = int(query.get("limit") or paging.PAGE_SIZE)
+        except (paging.BadCursor, ValueError) as exc:
+            raise BadInput("cursor" if isinstance(exc, paging.BadCursor) else "limit") from exc
+        page = operations.list_page(
             deps,
             user.actor,
             now,
-            status=status,
+            view=view,
             since=_since(query.get("period", "week"), now),
-            limit=200,
+            cursor=cursor,
+            limit=limit,
         )
-    return json_response(HTTPStatus.OK, {"requests": [summary(row) for row in rows]})
+    return json_response(
+        HTTPStatus.OK,
+        {
+            "requests": [summary(row, now) for row in page.rows],
+            "next": page.cursor.encode() if page.cursor else None,
+            "view": view,
+            "clinic_timezone": settings.clinic_timezone,
+            "promise": TARGETS.promise(),
+        },
+    )
 
 
 @app.get("/staff/requests/<reference>")

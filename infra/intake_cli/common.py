@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from .target import Target, TargetError, from_local, from_stack
 
@@ -35,5 +36,6 @@ def target(args: argparse.Namespace) -> Target:
     raise TargetError("say where: --stack NAME (a deployed stack) or --local (intake-local)")
 
 
-def local_time(text: str) -> str:
-    return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
+def local_time(text: str, zone: ZoneInfo) -> str:
+    """A stored time in the clinic's zone, as the inbox and the alerts show it."""
+    return datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -13,10 +13,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from intake_common.aws.staff import staff_dependencies
 from intake_common.domain.audit import Actor
 from intake_common.domain.item import STATUSES, RequestItem
+from intake_common.domain.paging import MAX_PAGE_SIZE, VIEWS
 from intake_common.services import staff as logic
 from intake_common.services.staff import Dependencies
 
@@ -45,27 +47,41 @@ def dependencies(where: Target) -> Dependencies:
 
 
 def _session(args: argparse.Namespace) -> tuple[Dependencies, Actor, datetime]:
+    deps, actor, now, _ = _session_in_zone(args)
+    return deps, actor, now
+
+
+def _session_in_zone(args: argparse.Namespace) -> tuple[Dependencies, Actor, datetime, ZoneInfo]:
     where = target(args)
     # The audit trail names the caller's AWS identity; --by adds a name, it never replaces it.
-    return dependencies(where), Actor(where.caller(), args.by), datetime.now(UTC)
+    return dependencies(where), Actor(where.caller(), args.by), datetime.now(UTC), where.zone
 
 
 def _list(args: argparse.Namespace) -> int:
-    deps, actor, now = _session(args)
+    """Every page of the view (``domain/paging.py``), one after the other, up to ``--limit``
+    rows: urgent open requests first, and nothing left out without saying so."""
+    deps, actor, now, zone = _session_in_zone(args)
     since = parse_since(args.since, now)
-    rows = logic.list_requests(deps, actor, now, status=args.status, since=since, limit=args.limit)
-    # Urgent requests not yet closed come first (logic.list_requests), flagged.
+    view = args.status or args.view
     print(f"{'received':16}  {'reference':9}  {'status':9}  {'alert':10}  {'urgent':6}  name")
-    for row in rows:
-        urgent = "URGENT" if row.needs_call_today else ""
-        print(
-            f"{local_time(row.created_at):16}  {row.reference:9}  {row.status:9}  "
-            f"{row.alert_state or '':10}  {urgent:6}  {row.full_name}"
+    shown, cursor = 0, None
+    while shown < args.limit:
+        page = logic.list_page(
+            deps, actor, now, view=view, since=since, cursor=cursor, limit=MAX_PAGE_SIZE
         )
-    print(
-        f"{len(rows)} request(s) since {args.since}"
-        + (" (limit reached)" if len(rows) >= args.limit else "")
-    )
+        for row in page.rows[: args.limit - shown]:
+            urgent = "URGENT" if row.needs_call_today else ""
+            print(
+                f"{local_time(row.created_at, zone):16}  {row.reference:9}  {row.status:9}  "
+                f"{row.alert_state or '':10}  {urgent:6}  {row.full_name}"
+            )
+        shown += min(len(page.rows), args.limit - shown)
+        cursor = page.cursor
+        if cursor is None:
+            break
+    period = "" if view == "callback" else f" since {args.since}"
+    more = f" (--limit {args.limit} reached: there are more)" if cursor else ""
+    print(f"{shown} request(s) in {view}{period}{more}; times are {zone.key} (clinic time)")
     return 0
 
 
@@ -80,12 +96,12 @@ _CONFIRMATION_WORDS = {
 
 
 def _show(args: argparse.Namespace) -> int:
-    deps, actor, now = _session(args)
+    deps, actor, now, zone = _session_in_zone(args)
     item = logic.show(deps, actor, now, args.reference)
     fields = [
         ("Urgent", "yes: please call back today" if item.urgent else "no"),
         ("Reference", item.reference),
-        ("Received", local_time(item.created_at)),
+        ("Received", f"{local_time(item.created_at, zone)} ({zone.key})"),
         ("Status", item.status),
         ("Name", item.full_name),
         ("Phone", item.phone),
@@ -157,11 +173,23 @@ def register(commands: Any) -> None:
     actions = requests.add_subparsers(dest="action", required=True)
 
     listing = _with_target(
-        actions.add_parser("list", help="requests, newest first (reference and name; audited)")
+        actions.add_parser(
+            "list",
+            help="a view of the requests, every page (reference and name; audited)",
+        )
     )
-    listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--since", default="7d", help="how far back: 7d, 12h, 30m (default 7d)")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="callback",
+        help="callback (default: nobody reached yet, urgent first, then the longest waiting), "
+        "a status (newest first), or held (the alert budget held their staff alert)",
+    )
+    listing.add_argument("--status", choices=STATUSES, help="the same as --view STATUS")
+    listing.add_argument(
+        "--since", default="7d", help="how far back a status view goes: 7d, 12h, 30m (default 7d)"
+    )
+    listing.add_argument("--limit", type=int, default=10_000, help="at most this many rows")
     listing.set_defaults(func=_list)
 
     show = _with_target(actions.add_parser("show", help="the whole request (audited)"))

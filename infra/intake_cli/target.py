@@ -14,6 +14,7 @@ import json
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 from botocore.config import Config
@@ -65,6 +66,11 @@ class Target:
     @property
     def alert_topic(self) -> str:
         return self.outputs["AlertTopicArn"]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone: every time staff read is shown in it (and says so)."""
+        return ZoneInfo(self.outputs.get("ClinicTimezone") or "America/New_York")
 
     @property
     def local(self) -> bool:
@@ -143,6 +149,7 @@ def from_local(url: str, agent: str) -> Target:
         "DeadLetterQueueUrl": stack["dead_letter_queue"],
         "AlertTopicArn": stack["alert_topic"],
         "SiteUrl": url.rstrip("/"),
+        "ClinicTimezone": stack.get("clinic_timezone") or "America/New_York",
     }
     return Target(
         session=local_session(),

@@ -190,6 +190,7 @@ class LocalPipeline:
                 "alert_topic": physical["AlertTopic"],
                 "alert_queue": physical["AlertQueue"],
                 "dead_letter_queue": physical["AlertDeadLetterQueue"],
+                "clinic_timezone": self.running.stack.parameter("ClinicTimezone"),
             },
             "staff": {
                 "emails": len([e for e in self.options.staff_emails.split(",") if e]),

@@ -43,18 +43,27 @@ def _audit(stack: LocalStack) -> list[dict[str, Any]]:
     return sorted(all_items(stack, "AuditTable"), key=lambda entry: entry["entry"])
 
 
-def test_staff_list_today_newest_first_with_no_store(
+def test_the_inbox_opens_on_the_call_back_queue_longest_waiting_first(
     call: Call, invoke: Invoke, aws: LocalStack
 ) -> None:
     first = _submit(invoke, full_name="First Caller")
     second = _submit(invoke, full_name="Second Caller")
 
-    response = call("GET", "/staff/requests", claims=NURSE, query="period=today")
+    response = call("GET", "/staff/requests", claims=NURSE)
+    newest = json_body(call("GET", "/staff/requests", claims=NURSE, query="view=new&period=today"))
 
     assert response["statusCode"] == 200
     assert header(response, "Cache-Control") == "no-store"
-    rows = json_body(response)["requests"]
-    assert [row["reference"] for row in rows[:2]] == [second, first]
+    answer = json_body(response)
+    rows = answer["requests"]
+    assert [row["reference"] for row in rows] == [first, second]
+    assert [row["reference"] for row in newest["requests"]] == [second, first]
+    assert (answer["view"], answer["next"], answer["clinic_timezone"]) == (
+        "callback",
+        None,
+        "America/New_York",
+    )
+    assert answer["promise"] == "within one working day"
     assert set(rows[0]) == {
         "reference",
         "created_at",
@@ -62,11 +71,18 @@ def test_staff_list_today_newest_first_with_no_store(
         "full_name",
         "alert_state",
         "urgent",
+        "waited",
+        "due_at",
+        "overdue",
     }
-    (entry,) = _audit(aws)
-    assert entry["action"] == "list"
-    assert entry["by"] == f"cognito:{NURSE['sub']}"
-    assert entry["by_name"] == "nurse@clinic.example"
+    assert (rows[0]["waited"], rows[0]["overdue"]) == ("0 min", False)
+    entries = _audit(aws)
+    assert sorted((e["action"], e["status"]) for e in entries) == [
+        ("list", "callback"),
+        ("list", "new"),
+    ]
+    assert {e["by"] for e in entries} == {f"cognito:{NURSE['sub']}"}
+    assert {e["by_name"] for e in entries} == {"nurse@clinic.example"}
 
 
 def test_list_filters_by_status_and_finds_one_reference(
@@ -329,3 +345,67 @@ def test_when_the_audit_trail_cannot_be_written_nothing_is_revealed(
         assert response["statusCode"] == 503
         assert "Hidden Person" not in response["body"]
         assert header(response, "Cache-Control") == "no-store"
+
+
+def _word(n: int) -> str:
+    """A different name for each scripted request (names are letters: ``bcd`` for 123)."""
+    return "".join("abcdefghij"[int(digit)] for digit in str(n))
+
+
+def _follow(call: Call, query: str) -> list[list[dict[str, Any]]]:
+    """Every page of a view, following ``next`` as the inbox's "Show more" does."""
+    pages: list[list[dict[str, Any]]] = []
+    cursor = None
+    for _ in range(50):
+        more = f"&cursor={cursor}" if cursor else ""
+        answer = json_body(call("GET", "/staff/requests", claims=NURSE, query=query + more))
+        pages.append(answer["requests"])
+        cursor = answer["next"]
+        if cursor is None:
+            return pages
+    raise AssertionError("the pages never ended")
+
+
+def test_a_scripted_flood_never_buries_a_real_urgent_request(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    # Issue 20: one real urgent request, then 230 urgent-looking ones from one script, then
+    # ordinary ones; each paging of the inbox's API still reaches every one of them.
+    real = _submit(invoke, full_name="Real Person", reason="I want to die, please call me")
+    flood = [
+        _submit(invoke, full_name=f"Script {_word(n)}", reason=f"I want to die {n}")
+        for n in range(230)
+    ]
+    ordinary = [_submit(invoke, full_name=f"Ordinary {_word(n)}") for n in range(30)]
+    stored = {real, *flood, *ordinary}
+
+    queue = _follow(call, "limit=20")
+    newest = _follow(call, "view=new&period=today&limit=20")
+
+    first = [row["reference"] for row in queue[0]]
+    assert first[0] == real  # urgent and waiting longest: the top of the queue
+    assert set(first[:231]) == {real, *flood}  # every open urgent one on the first page
+    assert [row["urgent"] for row in queue[0]] == [True] * 231 + [False] * 20
+    assert len(queue) == 2
+    assert len(queue[1]) == 10
+    for pages in (queue, newest):
+        shown = [row["reference"] for page in pages for row in page]
+        assert sorted(shown) == sorted(stored)  # each once: none lost, none twice
+    assert real in [row["reference"] for row in newest[0]]
+
+
+def test_a_cursor_the_api_did_not_give_out_is_a_400_that_echoes_nothing(
+    call: Call, invoke: Invoke
+) -> None:
+    for n in range(3):
+        _submit(invoke, full_name=f"Caller {_word(n)}")
+    cursor = json_body(call("GET", "/staff/requests", claims=NURSE, query="limit=1"))["next"]
+    assert cursor
+
+    for query in (f"view=new&cursor={cursor}", "cursor=eyJ2IjoiY2FsbGJhY2siLCJwIjo5fQ", "limit=x"):
+        response = call("GET", "/staff/requests", claims=NURSE, query=query)
+        assert response["statusCode"] == 400
+        (error,) = json_body(response)["errors"]
+        assert error["field"] in {"cursor", "limit"}
+        assert cursor not in response["body"]
+    assert call("GET", "/staff/requests", claims=NURSE, query="view=all")["statusCode"] == 400

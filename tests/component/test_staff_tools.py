@@ -69,7 +69,7 @@ def _submit(invoke: Invoke, **overrides: Any) -> str:
     return reference
 
 
-def test_list_is_newest_first_from_the_index_with_names_only(
+def test_list_is_the_call_back_queue_from_the_index_with_names_only(
     invoke: Invoke, stack: LocalStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = _submit(invoke, full_name="First Person")
@@ -78,9 +78,12 @@ def test_list_is_newest_first_from_the_index_with_names_only(
 
     before = len(iam.RECORDER.calls)  # every call our clients make is recorded
     code, out, _ = intake(capsys, "requests", "list", "--stack", STACK, "--by", "tester")
+    _, newest, _ = intake(capsys, "requests", "list", "--stack", STACK, "--view", "new")
 
     assert code == 0
-    assert out.index(second) < out.index(first)
+    assert out.index(first) < out.index(second)  # the longest waiting first
+    assert newest.index(second) < newest.index(first)
+    assert "2 request(s) in callback; times are America/New_York (clinic time)" in out
     assert "Second Person" in out
     assert "ana.nunez@example.org" not in out
     assert "4155552671" not in out
@@ -92,6 +95,22 @@ def test_list_is_newest_first_from_the_index_with_names_only(
     )
     assert spam in out
     assert first not in out
+
+
+def test_list_pages_through_every_request_up_to_its_limit(
+    invoke: Invoke, stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["".join("abcdefghij"[int(d)] for d in str(n)) for n in range(205)]
+    references = {_submit(invoke, full_name=f"Caller {name}") for name in names}
+
+    code, out, _ = intake(capsys, "requests", "list", "--stack", STACK, "--by", "t")
+    _, cut, _ = intake(capsys, "requests", "list", "--stack", STACK, "--limit", "7")
+
+    assert code == 0
+    assert {ref for ref in references if ref in out} == references  # two pages of the index
+    assert "205 request(s) in callback" in out
+    assert "7 request(s) in callback; " not in cut
+    assert "7 request(s) in callback (--limit 7 reached: there are more)" in cut
 
 
 def test_show_prints_the_whole_request_and_audits_without_data(

@@ -29,6 +29,7 @@ from intake_common.domain.item import (
     Transition,
     timestamp,
 )
+from intake_common.domain.paging import Phase
 from intake_common.domain.ports import RequestStore
 from intake_local.template import LocalStack
 from tests.support.builders import NOW, stored
@@ -171,3 +172,47 @@ def test_the_indexes_answer_alike(both: Both) -> None:
     assert new_since == [items[2].submission_id, items[1].submission_id]  # newest first
     assert spam_rows == [spam.submission_id]
     assert pending == [items[1].submission_id]
+
+
+def _follow(store: RequestStore, phase: Phase, since: str, limit: int) -> list[str]:
+    """Every row of a phase, page after page, as the staff list follows its cursor."""
+    shown: list[str] = []
+    start = None
+    for _ in range(100):
+        rows, start = store.page_by_status(phase, since, start, limit)
+        shown += [row.submission_id for row in rows]
+        if start is None:
+            return shown
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 50])
+def test_pages_follow_on_alike_whatever_their_size(both: Both, limit: int) -> None:
+    urgent = [stored(now=NOW + timedelta(minutes=m), reason="I want to die") for m in (0, 4, 6)]
+    others = [stored(now=NOW + timedelta(minutes=m)) for m in (1, 2, 3, 5, 7)]
+    held = others[1]
+    answers = []
+    for store in both.each():
+        for item in [*urgent, *others]:
+            store.insert(item)
+        store.change(held.submission_id, CompleteAlerts("summarized", "t"))
+        answers.append(
+            [
+                _follow(store, phase, timestamp(NOW + timedelta(minutes=1)), limit)
+                for phase in (
+                    Phase("new", "urgent", oldest_first=True),
+                    Phase("new", "not_urgent", oldest_first=True),
+                    Phase("new", "not_urgent", oldest_first=False),
+                    Phase("new", "held", oldest_first=False),
+                    Phase("new", "all", oldest_first=False),
+                )
+            ]
+        )
+
+    assert answers[0] == answers[1]
+    up, others_up, others_down, held_rows, every = answers[0]
+    assert up == [urgent[1].submission_id, urgent[2].submission_id]  # since minute 1
+    assert others_up == [item.submission_id for item in others]
+    assert others_down == others_up[::-1]
+    assert held_rows == [held.submission_id]
+    assert len(every) == 7

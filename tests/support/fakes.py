@@ -21,6 +21,7 @@ from intake_common.domain.audit import AuditEntry
 from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
 from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
 from intake_common.domain.limits import AlertBudget, BudgetWindow, LimitItem, LimitTransition
+from intake_common.domain.paging import PageKey, Phase
 from intake_common.domain.ports import PublishFailed, StorageUnavailable
 from intake_common.services.staff import Dependencies as StaffDependencies
 from notify_staff.ports import Dependencies as NotifyDependencies
@@ -89,6 +90,33 @@ class InMemoryRequestStore:
             reverse=True,
         )
         return [RequestSummary.model_validate(i.model_dump()) for i in rows[:limit]]
+
+    def page_by_status(
+        self, phase: Phase, since: str, start: PageKey | None, limit: int
+    ) -> tuple[list[RequestSummary], PageKey | None]:
+        self._check("page_by_status", f"{phase.status} {phase.keep} {limit}")
+        order = sorted(
+            (i for i in self.items.values() if i.status == phase.status and i.created_at >= since),
+            key=lambda i: (i.created_at, i.submission_id),
+            reverse=not phase.oldest_first,
+        )
+        if start is not None:
+            mark = (start.created_at, start.submission_id)
+            order = [
+                i
+                for i in order
+                if ((i.created_at, i.submission_id) > mark) == phase.oldest_first
+                and (i.created_at, i.submission_id) != mark
+            ]
+        rows = [
+            row
+            for row in (RequestSummary.model_validate(i.model_dump()) for i in order)
+            if phase.keeps(row)
+        ]
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], PageKey(last.status, last.created_at, last.submission_id)
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:
         self._check("pending_alerts")

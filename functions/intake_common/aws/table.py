@@ -28,6 +28,7 @@ from intake_common.domain.item import (
     Transition,
 )
 from intake_common.domain.limits import LIMITS_KEY, LimitItem, LimitTransition
+from intake_common.domain.paging import PageKey, Phase
 from intake_common.domain.ports import StorageUnavailable
 
 if TYPE_CHECKING:
@@ -236,6 +237,65 @@ class DynamoRequestStore:
             PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
         )
         return [RequestSummary.model_validate(row) for row in rows][:limit]
+
+    def page_by_status(
+        self, phase: Phase, since: str, start: PageKey | None, limit: int
+    ) -> tuple[list[RequestSummary], PageKey | None]:
+        # One Query at a time (not the paginator): a page may stop inside DynamoDB's page, and
+        # then goes on from the last row it kept. A filter is applied after the read (Limit
+        # counts rows read, not kept), so a phase reads on until it has ``limit`` rows.
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
+        keys = INDEXES[Index.BY_STATUS]
+        names = {"#h": keys.hash_key, "#r": str(keys.range_key)}
+        values: dict[str, Any] = {":status": phase.status, ":since": since}
+        extra: dict[str, Any] = {}
+        if phase.keep in ("urgent", "not_urgent"):
+            names["#u"] = "urgent"
+            values[":true"] = True
+            extra["FilterExpression"] = (
+                "#u = :true"
+                if phase.keep == "urgent"
+                else "attribute_not_exists(#u) OR #u <> :true"
+            )
+        elif phase.keep == "held":
+            names["#a"] = "alert_state"
+            values[":held"] = "summarized"
+            extra["FilterExpression"] = "#a = :held"
+        rows: list[RequestSummary] = []
+        after = start
+        while True:
+            if after is not None:
+                extra["ExclusiveStartKey"] = to_attributes(
+                    {
+                        TABLE_KEY: after.submission_id,
+                        keys.hash_key: after.status,
+                        str(keys.range_key): after.created_at,
+                    }
+                )
+            with _storage_errors():
+                answer = self.client.query(
+                    TableName=self.table_name,
+                    IndexName=Index.BY_STATUS.value,
+                    KeyConditionExpression="#h = :status AND #r >= :since",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=to_attributes(values),
+                    ScanIndexForward=phase.oldest_first,
+                    Limit=min(100, max(limit, 10)),
+                    **extra,
+                )
+            items = answer.get("Items", [])
+            more = "LastEvaluatedKey" in answer
+            for n, item in enumerate(items, 1):
+                rows.append(RequestSummary.model_validate(from_attributes(item)))
+                if len(rows) == limit:
+                    if n == len(items) and not more:
+                        return rows, None
+                    last = rows[-1]
+                    return rows, PageKey(last.status, last.created_at, last.submission_id)
+            if not more:
+                return rows, None
+            last_read = from_attributes(answer["LastEvaluatedKey"])
+            after = PageKey(phase.status, str(last_read[names["#r"]]), str(last_read[TABLE_KEY]))
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:
         ids: list[str] = []

@@ -13,6 +13,7 @@ from .audit import AuditEntry
 from .contract import AlertMessage, BudgetSummaryMessage
 from .item import RequestItem, RequestStatus, RequestSummary, Transition
 from .limits import LimitItem, LimitTransition
+from .paging import PageKey, Phase
 
 
 class StorageUnavailable(Exception):
@@ -42,6 +43,14 @@ class RequestStore(Protocol):
 
     def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
         """Newest first, created at or after ``since`` (from the by-status index)."""
+        ...
+
+    def page_by_status(
+        self, phase: Phase, since: str, start: PageKey | None, limit: int
+    ) -> tuple[list[RequestSummary], PageKey | None]:
+        """Up to ``limit`` rows of one phase of a staff list (``paging.py``): its status,
+        created at or after ``since``, in its order, the rows its filter keeps, after ``start``;
+        and the key to go on from (``None`` when the phase has no more rows)."""
         ...
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:

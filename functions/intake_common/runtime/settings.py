@@ -9,7 +9,17 @@ import os
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from intake_common.domain.clinic_hours import CallbackTargets, ClinicHours
 
 
 def _split_list(value: object) -> object:
@@ -89,6 +99,28 @@ class StaffSettings(_EnvModel):
     ]
     origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
     origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
+    # The call-back targets (domain/clinic_hours.py): opening hours in the clinic's zone, a
+    # request's target in opening hours, an urgent one's in minutes around the clock.
+    clinic_hours: Annotated[str, Field(alias="CLINIC_HOURS")] = "Mon-Fri 09:00-17:00"
+    callback_target_hours: Annotated[
+        float, Field(alias="CALLBACK_TARGET_HOURS", gt=0, le=24 * 14)
+    ] = 8
+    urgent_callback_minutes: Annotated[
+        int, Field(alias="URGENT_CALLBACK_MINUTES", ge=5, le=24 * 60)
+    ] = 60
+
+    @model_validator(mode="after")
+    def _readable_hours(self) -> Self:
+        self.targets  # noqa: B018 - raises BadHours (a ValueError) on hours it cannot read
+        return self
+
+    @property
+    def targets(self) -> CallbackTargets:
+        return CallbackTargets(
+            ClinicHours.parse(self.clinic_hours, self.zone),
+            target_hours=self.callback_target_hours,
+            urgent_minutes=self.urgent_callback_minutes,
+        )
 
 
 class NotifySettings(_EnvModel):

@@ -32,6 +32,15 @@ from intake_common.domain.item import (
     parse_reference,
     timestamp,
 )
+from intake_common.domain.paging import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    URGENT_PAGE,
+    Cursor,
+    Page,
+    ViewName,
+    phases,
+)
 from intake_common.domain.ports import AlertQueues, AuditLog, RequestStore
 
 EXPORT_LIMIT = 10_000
@@ -151,25 +160,38 @@ def _looks_like_id(text: str) -> bool:
     return len(text) == 36 and text.count("-") == 4
 
 
-def list_requests(
+def list_page(
     deps: Dependencies,
     actor: Actor,
     now: datetime,
     *,
-    status: RequestStatus | None,
+    view: ViewName,
     since: datetime,
-    limit: int = 50,
-) -> list[RequestSummary]:
-    """Urgent (and open) first, then newest first, from the by-status index: reference, name
-    and state (audited: it shows names)."""
-    _audit(deps, actor, now, "list", status=status, since=timestamp(since))
+    cursor: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of a staff list (``domain/paging.py``: the views, their order, the cursor):
+    reference, name and state (audited: it shows names). Urgent phases fill up to
+    ``URGENT_PAGE`` rows whatever ``limit`` is, so no page size hides an open urgent request."""
+    _audit(deps, actor, now, "list", status=view, since=timestamp(since))
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    steps = phases(view)
+    position = cursor or Cursor(view, 0, None)
     rows: list[RequestSummary] = []
-    for one in [status] if status else STATUSES:
-        rows += deps.store.by_status(one, timestamp(since), limit)
-    rows = [row for row in rows if not row.expired(now)]
-    # Urgent requests not yet closed first (call back today), then newest first.
-    rows.sort(key=lambda row: (row.needs_call_today, row.created_at), reverse=True)
-    return rows[:limit]
+    others = 0  # rows of the phases that the page size limits
+    for index in range(position.phase, len(steps)):
+        phase = steps[index]
+        room = URGENT_PAGE if phase.urgent else limit - others
+        if room <= 0:
+            return Page(rows, Cursor(view, index, None))
+        start = position.key if index == position.phase else None
+        floor = "" if phase.whole_retention else timestamp(since)
+        got, after = deps.store.page_by_status(phase, floor, start, room)
+        rows += [row for row in got if not row.expired(now)]
+        others += 0 if phase.urgent else len(got)
+        if after is not None:
+            return Page(rows, Cursor(view, index, after))
+    return Page(rows, None)
 
 
 def show(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> RequestItem:

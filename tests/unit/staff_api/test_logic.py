@@ -7,8 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from intake_common.domain import paging
 from intake_common.domain.audit import Actor
-from intake_common.domain.item import STATUSES, RequestItem
+from intake_common.domain.item import (
+    STATUSES,
+    CompleteAlerts,
+    RequestItem,
+    RequestSummary,
+    timestamp,
+)
 from intake_common.domain.ports import StorageUnavailable
 from intake_common.services import staff as logic
 from tests.support.builders import NOW, stored
@@ -70,9 +77,7 @@ def test_nothing_is_revealed_or_exported_when_the_audit_trail_cannot_be_written(
     for action in (
         lambda: logic.show(fakes.deps, ACTOR, NOW, item.reference),
         lambda: logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1)),
-        lambda: logic.list_requests(
-            fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1)
-        ),
+        lambda: _rows(fakes),
         lambda: logic.erase(fakes.deps, ACTOR, NOW, item.reference),
     ):
         with pytest.raises(StorageUnavailable):
@@ -89,9 +94,9 @@ def test_export_and_list_are_audited_before_any_request_is_read(fakes: StaffFake
     assert journal.index("audit") < journal.index("store.by_status")
 
     _journal(fakes).events.clear()
-    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+    rows = _rows(fakes)
     assert len(rows) == 1
-    assert _journal(fakes).index("audit") < _journal(fakes).index("store.by_status")
+    assert _journal(fakes).index("audit") < _journal(fakes).index("store.page_by_status")
     assert [e.action for e in fakes.audit.entries] == ["export", "list"]
 
 
@@ -102,8 +107,8 @@ def test_an_expired_request_is_gone_even_before_dynamodb_deletes_it(fakes: Staff
     with pytest.raises(logic.NotFound):
         logic.show(fakes.deps, ACTOR, NOW, old.reference)
     assert logic.export(fakes.deps, ACTOR, NOW, datetime(2024, 1, 1, tzinfo=UTC)) == []
-    since = datetime(2024, 1, 1, tzinfo=UTC)
-    assert logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=since) == []
+    assert _rows(fakes) == []
+    assert _rows(fakes, "new", since=datetime(2024, 1, 1, tzinfo=UTC)) == []
 
 
 def _two_sharing_a_reference(fakes: StaffFakes) -> tuple[RequestItem, RequestItem]:
@@ -190,20 +195,44 @@ def test_wrong_references_are_explained(fakes: StaffFakes, typed: str, message: 
         logic.show(fakes.deps, ACTOR, NOW, typed)
 
 
-def test_lists_put_open_urgent_requests_first_then_the_newest(fakes: StaffFakes) -> None:
-    old_urgent = stored(now=NOW - timedelta(hours=3), reason="I can't go on")
+def test_the_call_back_queue_is_open_urgent_first_then_the_longest_waiting(
+    fakes: StaffFakes,
+) -> None:
+    old_urgent = stored(now=NOW - timedelta(days=20), reason="I can't go on")
     closed_urgent = stored(now=NOW - timedelta(hours=2), reason="I want to die")
+    new_urgent = stored(now=NOW - timedelta(minutes=5), reason="I want to die")
+    oldest = stored(now=NOW - timedelta(days=9))
     newest = stored(now=NOW - timedelta(hours=1))
-    for item in (old_urgent, closed_urgent, newest):
+    contacted = stored(now=NOW - timedelta(days=10))
+    for item in (old_urgent, closed_urgent, new_urgent, oldest, newest, contacted):
         fakes.store.insert(item)
     logic.mark(fakes.deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred")
+    logic.mark(fakes.deps, ACTOR, NOW, contacted.reference, "contacted", None)
 
-    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=NOW - timedelta(days=1))
+    # Whatever period the inbox shows, the queue holds every request nobody has reached.
+    rows = _rows(fakes, "callback", since=NOW - timedelta(hours=1))
 
     assert [row.reference for row in rows] == [
-        old_urgent.reference,  # urgent, still open: first
+        old_urgent.reference,  # urgent and open: first, the longest waiting first
+        new_urgent.reference,
+        oldest.reference,  # then the others, the longest waiting first
         newest.reference,
-        closed_urgent.reference,  # urgent but closed: by date
+    ]
+
+
+def test_a_status_view_is_newest_first_with_open_urgent_ones_ahead(fakes: StaffFakes) -> None:
+    old_urgent = stored(now=NOW - timedelta(hours=3), reason="I can't go on")
+    older = stored(now=NOW - timedelta(hours=2))
+    newest = stored(now=NOW - timedelta(hours=1))
+    for item in (old_urgent, older, newest):
+        fakes.store.insert(item)
+
+    rows = _rows(fakes, "new")
+
+    assert [row.reference for row in rows] == [
+        old_urgent.reference,
+        newest.reference,
+        older.reference,
     ]
 
 
@@ -261,7 +290,7 @@ def test_each_audit_entry_names_what_was_touched_or_asked(fakes: StaffFakes) -> 
     fakes.store.insert(item)
     since = NOW - timedelta(days=7)
 
-    logic.list_requests(fakes.deps, ACTOR, NOW, status="new", since=since)
+    _rows(fakes, "new", since=since)
     logic.show(fakes.deps, ACTOR, NOW, item.reference)
     logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
     logic.export(fakes.deps, ACTOR, NOW, since)
@@ -286,11 +315,11 @@ def test_a_status_filter_reads_only_that_status(fakes: StaffFakes) -> None:
     logic.mark(fakes.deps, ACTOR, NOW, contacted.reference, "contacted", None)
     since = NOW - timedelta(days=1)
 
-    rows = logic.list_requests(fakes.deps, ACTOR, NOW, status="contacted", since=since)
+    rows = _rows(fakes, "contacted", since=since)
 
     assert [row.reference for row in rows] == [contacted.reference]
-    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
-    assert len(reads) == 1
+    reads = [d for name, d in _journal(fakes).events if name == "store.page_by_status"]
+    assert reads == ["contacted urgent 500", "contacted not_urgent 50"]
 
 
 def test_the_export_is_newest_first_and_erase_says_what_it_removed(fakes: StaffFakes) -> None:
@@ -348,19 +377,80 @@ def test_an_unknown_id_and_a_shared_reference_are_explained(fakes: StaffFakes) -
     )
 
 
-def test_a_list_reads_and_shows_at_most_its_limit_per_status(fakes: StaffFakes) -> None:
+def test_a_list_pages_through_everything_with_its_cursor(fakes: StaffFakes) -> None:
     for minutes in range(51):
         fakes.store.insert(stored(now=NOW - timedelta(minutes=minutes)))
-    since = NOW - timedelta(days=1)
 
-    assert len(logic.list_requests(fakes.deps, ACTOR, NOW, status=None, since=since)) == 50
-    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
-    assert reads == [f"{status} 50" for status in STATUSES]
+    first = logic.list_page(fakes.deps, ACTOR, NOW, view="callback", since=NOW)
+    assert len(first.rows) == 50
+    assert first.cursor is not None
+    again = paging.decode(first.cursor.encode(), "callback")
+    second = logic.list_page(fakes.deps, ACTOR, NOW, view="callback", since=NOW, cursor=again)
+
+    assert len(second.rows) == 1
+    assert second.cursor is None
+    shown = [row.submission_id for row in [*first.rows, *second.rows]]
+    assert sorted(shown) == sorted(fakes.store.items)
+    assert [e.action for e in fakes.audit.entries] == ["list", "list"]  # each page audited
 
     _journal(fakes).events.clear()
-    logic.export(fakes.deps, ACTOR, NOW, since)
+    logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
     reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
     assert reads == [f"{status} {logic.EXPORT_LIMIT}" for status in STATUSES]
+
+
+def test_no_page_size_cuts_an_open_urgent_request(fakes: StaffFakes) -> None:
+    urgent = [stored(now=NOW - timedelta(minutes=m), reason="I want to die") for m in range(12)]
+    others = [stored(now=NOW - timedelta(hours=h)) for h in range(1, 4)]
+    for item in (*urgent, *others):
+        fakes.store.insert(item)
+
+    page = logic.list_page(fakes.deps, ACTOR, NOW, view="callback", since=NOW, limit=5)
+
+    assert [row.submission_id for row in page.rows[:12]] == [
+        item.submission_id for item in reversed(urgent)
+    ]
+    assert len(page.rows) == 15  # all 12 urgent, then the 3 others within the limit of 5
+    assert page.cursor is None
+
+
+def test_a_flood_past_the_urgent_ceiling_goes_on_to_the_next_page(fakes: StaffFakes) -> None:
+    for m in range(paging.URGENT_PAGE + 3):
+        fakes.store.insert(stored(now=NOW - timedelta(minutes=m), reason="I want to die"))
+    other = stored(now=NOW - timedelta(days=1))
+    fakes.store.insert(other)
+
+    first = logic.list_page(fakes.deps, ACTOR, NOW, view="callback", since=NOW)
+    assert len(first.rows) == paging.URGENT_PAGE
+    assert first.cursor is not None
+    second = logic.list_page(
+        fakes.deps, ACTOR, NOW, view="callback", since=NOW, cursor=first.cursor
+    )
+
+    assert [row.urgent for row in second.rows] == [True, True, True, False]
+    assert second.rows[-1].submission_id == other.submission_id
+
+
+def test_the_held_view_lists_requests_whose_alert_the_budget_held(fakes: StaffFakes) -> None:
+    held, sent, pending = stored(), stored(), stored()
+    for item in (held, sent, pending):
+        fakes.store.insert(item)
+    fakes.store.change(held.submission_id, CompleteAlerts("summarized", timestamp(NOW)))
+    fakes.store.change(sent.submission_id, CompleteAlerts("sent", timestamp(NOW)))
+    logic.mark(fakes.deps, ACTOR, NOW, held.reference, "contacted", None)
+
+    rows = _rows(fakes, "held")
+
+    assert [row.submission_id for row in rows] == [held.submission_id]
+
+
+def _rows(
+    fakes: StaffFakes, view: paging.ViewName = "callback", since: datetime | None = None
+) -> list[RequestSummary]:
+    page = logic.list_page(
+        fakes.deps, ACTOR, NOW, view=view, since=since or NOW - timedelta(days=1)
+    )
+    return page.rows
 
 
 def test_the_csv_has_one_header_and_crlf_line_ends(fakes: StaffFakes) -> None:
