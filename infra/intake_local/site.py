@@ -3,7 +3,9 @@
 The privacy notice states the retention the stack really has (``RetentionDays``,
 ``BackupRetentionDays``), ``assets/config.json`` turns the form's human check on
 (``TurnstileSiteKey``), and ``staff/config.json`` tells the inbox where to sign in
-(``StaffLoginUrl``, ``StaffUserPoolClientId``). ``make publish-site`` renders the pages with
+(``StaffLoginUrl``, ``StaffUserPoolClientId``), and the thank-you page and the privacy
+notice promise the call-back target the stack has (``ClinicHours``, ``CallbackTargetHours``,
+``UrgentCallbackMinutes``). ``make publish-site`` renders the pages with
 the stack's outputs before uploading them; the local stack serves them rendered with its
 parameters and its stand-in sign-in.
 """
@@ -14,6 +16,9 @@ import html
 import json
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from intake_common.domain.clinic_hours import CallbackTargets, ClinicHours
 
 # <span data-stack="RetentionDays">365</span>: the text between the tags is the stack's value.
 _VALUE = re.compile(r'(<span data-stack="(?P<name>[A-Za-z]+)">)(?P<text>[^<]*)(</span>)')
@@ -25,6 +30,10 @@ VALUES = (
     "TurnstileSiteKey",
     "StaffLoginUrl",
     "StaffUserPoolClientId",
+    "ClinicHours",
+    "ClinicTimezone",
+    "CallbackTargetHours",
+    "UrgentCallbackMinutes",
 )
 # Minutes without a key press or a click after which the inbox forgets what it showed.
 IDLE_MINUTES = 10
@@ -45,12 +54,26 @@ def render(relative: str, content: bytes, values: dict[str, str]) -> bytes:
     if not relative.endswith(".html"):
         return content
 
+    values = {**values, **_promise(values)}
+
     def value(match: re.Match[str]) -> str:
         name = match.group("name")
         text = html.escape(values[name]) if name in values else match.group("text")
         return f"{match.group(1)}{text}{match.group(4)}"
 
     return _VALUE.sub(value, content.decode("utf-8")).encode("utf-8")
+
+
+def _promise(values: dict[str, str]) -> dict[str, str]:
+    """``CallbackPromise``: the call-back target in a visitor's words ("within one working
+    day"), from the stack's hours and target (``domain/clinic_hours.py``)."""
+    if not {"ClinicHours", "ClinicTimezone", "CallbackTargetHours"} <= set(values):
+        return {}
+    targets = CallbackTargets(
+        ClinicHours.parse(values["ClinicHours"], ZoneInfo(values["ClinicTimezone"])),
+        target_hours=float(values["CallbackTargetHours"]),
+    )
+    return {"CallbackPromise": targets.promise()}
 
 
 def read(site: Path, relative: str, values: dict[str, str]) -> bytes:

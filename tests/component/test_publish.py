@@ -100,6 +100,10 @@ def test_the_pages_get_the_stacks_retention_human_check_and_staff_sign_in() -> N
             TurnstileSiteKey="0x4AAA",
             StaffLoginUrl=login,
             StaffUserPoolClientId="4tq1example",
+            ClinicHours="Mon-Thu 08:00-18:00",
+            ClinicTimezone="America/Chicago",
+            CallbackTargetHours="4",
+            UrgentCallbackMinutes="30",
         )
         result = publish(boto3.Session(region_name=REGION), "clinic", SITE)
 
@@ -113,6 +117,14 @@ def test_the_pages_get_the_stacks_retention_human_check_and_staff_sign_in() -> N
         assert '<span data-stack="RetentionDays">90</span> days after they arrive' in privacy
         assert privacy.count('<span data-stack="BackupRetentionDays">14</span>') == 2
         assert "365" not in privacy
+        # The call-back promise is the deployed target's, on both pages that make it.
+        promise = '<span data-stack="CallbackPromise">within 4 hours of our opening hours</span>'
+        assert promise in uploaded("thank-you.html")
+        assert promise in privacy
+        assert '<span data-stack="ClinicHours">Mon-Thu 08:00-18:00</span>' in privacy
+        assert '<span data-stack="ClinicTimezone">America/Chicago</span> time' in privacy
+        assert 'within <span data-stack="UrgentCallbackMinutes">30</span> minutes' in privacy
+        assert "one working day" not in privacy
         assert json.loads(uploaded("assets/config.json")) == {"turnstile_site_key": "0x4AAA"}
         staff = json.loads(uploaded("staff/config.json"))
         assert staff == {"login_url": login, "client_id": "4tq1example", "idle_minutes": 10}

@@ -53,7 +53,7 @@ def _submitted(local: Local, **overrides: Any) -> tuple[str, str]:
 
 def _open_by_reference(page: Any, reference: str) -> None:
     page.get_by_role("searchbox", name="Reference").fill(reference)
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     page.get_by_role("link", name=reference).click()
     expect(page.locator("#d-reference")).to_have_text(reference)
 
@@ -100,10 +100,13 @@ def test_staff_follow_the_alert_to_the_request_mark_it_contacted_and_see_the_his
     expect(staff_page.get_by_label("Contacted")).to_be_disabled()
     expect(staff_page.get_by_label("Scheduled")).to_be_enabled()
 
-    # And the list (today's, newest first) shows it as contacted
+    # And it has left the call-back queue; the list of today's contacted ones shows it
     staff_page.get_by_role("link", name="Back to the list").click()
+    expect(staff_page.locator("#count")).to_have_text(re.compile(r"\d+ requests?"))
+    expect(staff_page.locator("#requests tbody tr", has_text=reference)).to_have_count(0)
+    staff_page.get_by_label("List").select_option("contacted")
     staff_page.get_by_label("Received").select_option("today")
-    staff_page.get_by_role("button", name="Show").click()
+    staff_page.get_by_role("button", name="Show", exact=True).click()
     row = staff_page.locator("#requests tbody tr", has_text=reference)
     expect(row).to_contain_text("Contacted")
     expect(staff_page.locator("#requests tbody tr").first).to_contain_text(reference)
@@ -114,6 +117,49 @@ def test_staff_follow_the_alert_to_the_request_mark_it_contacted_and_see_the_his
         " document.cookie, location.href])"
     )
     assert "eyJ" not in kept
+
+
+def test_the_call_back_queue_puts_urgent_first_then_the_longest_waiting_and_pages(
+    staff_page: Any, local: Local
+) -> None:
+    # Given one ordinary request, then an urgent one, then a page's worth of ordinary ones
+    oldest, _ = _submitted(local, full_name="Oldest Waiting")
+    urgent, _ = _submitted(local, full_name="Urgent Caller", reason="I want to die")
+    names = ["".join("abcdefghij"[int(d)] for d in str(n)) for n in range(55)]
+    later = [_submitted(local, full_name=f"Later {name}")[0] for name in names]
+
+    # When a receptionist signs in, the inbox opens on "Needs a call back"
+    staff_page.goto("/staff/")
+    sign_in_on_the_login_page(staff_page, "staff")
+    expect(staff_page.get_by_label("List")).to_have_value("callback")
+    rows = staff_page.locator("#requests tbody tr")
+    expect(rows.first).to_be_visible()
+
+    # Then urgent ones come first, then the longest waiting, each saying how long it waited
+    expect(staff_page.get_by_role("button", name="Show more")).to_be_visible()
+    expect(staff_page.locator("#zone-note")).to_have_text(
+        "Times are clinic time (America/New_York)."
+    )
+    shown = rows.evaluate_all("rows => rows.map(row => row.innerText)")
+    position = {ref: i for i, text in enumerate(shown) for ref in (oldest, urgent) if ref in text}
+    assert position[urgent] < position[oldest]
+    urgent_row = rows.filter(has_text=urgent)
+    expect(urgent_row).to_contain_text("Urgent")
+    expect(urgent_row.locator("td").nth(4)).to_have_text(re.compile(r"^\d+ min$"))
+    expect(urgent_row.locator("td").first).to_have_text(re.compile(r" E[SD]T$"))
+
+    # And "Show more" adds the next page under the first, until every request is listed
+    before = rows.count()
+    staff_page.get_by_role("button", name="Show more").click()
+    expect(rows).not_to_have_count(before)
+    assert staff_page.evaluate("document.activeElement.closest('tbody') !== null")
+    while staff_page.get_by_role("button", name="Show more").is_visible():
+        count = rows.count()
+        staff_page.get_by_role("button", name="Show more").click()
+        expect(rows).not_to_have_count(count)
+    text = staff_page.locator("#requests tbody").inner_text()
+    assert all(reference in text for reference in (oldest, urgent, *later))
+    assert text.index(oldest) < text.index(later[0]) < text.index(later[-1])
 
 
 def test_an_admin_erases_a_request_after_typing_its_reference(

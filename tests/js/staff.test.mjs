@@ -118,3 +118,20 @@ test("a tel link only for an E.164 number", async () => {
   assert.equal(tel("+14155552671"), "tel:+14155552671");
   assert.equal(tel("+1 415?x"), "");
 });
+
+test("times are the clinic's, whatever the browser's zone, and say which", async () => {
+  const { clinicTime } = await import("../../site/staff/js/times.js");
+  // The example: 04:55 UTC is 23:55 the evening before in New York.
+  assert.equal(clinicTime("2026-12-02T04:55:00.000+00:00", "America/New_York"), "Dec 1, 2026, 11:55 PM EST");
+  assert.equal(clinicTime("2026-07-02T04:55:00.000+00:00", "America/New_York"), "Jul 2, 2026, 12:55 AM EDT");
+  assert.equal(clinicTime("2026-12-02T04:55:00.000+00:00", "Pacific/Honolulu"), "Dec 1, 2026, 6:55 PM HST");
+  assert.equal(clinicTime("not a time", "America/New_York"), "not a time");
+  assert.equal(clinicTime("", "America/New_York"), "");
+});
+
+test("a waiting row says how long, and whether it is past its target", async () => {
+  const { waiting } = await import("../../site/staff/js/times.js");
+  assert.equal(waiting({ waited: "2 h 10 min", overdue: false }), "2 h 10 min");
+  assert.equal(waiting({ waited: "1 day 3 h", overdue: true }), "1 day 3 h: past target");
+  assert.equal(waiting({ status: "contacted" }), "");
+});

@@ -11,6 +11,7 @@ import {
 } from "./labels.js";
 import { mailto, tel } from "./links.js";
 import { challengeFor, randomText } from "./pkce.js";
+import { clinicTime, waiting } from "./times.js";
 import { createApi, needsRefresh, tokenCall as tokenRequest } from "./session.js";
 
 var API = "/api/staff";
@@ -22,6 +23,12 @@ var me = null;        // { name, groups, admin }
 var current = null;   // the request shown on the detail view
 var flash = "";       // a message for the next view (e.g. "Erased" above the list)
 var idleWatch = null;
+var zone = "";        // the clinic's time zone (the API says it): every time is shown in it
+var nextPage = null;  // the list's cursor for "Show more" (opaque: the API checks it)
+var CAPTIONS = {
+  callback: "Appointment requests nobody has reached yet: urgent first, then the longest waiting first",
+  held: "Appointment requests whose staff alert the alert limit held, newest first"
+};
 
 function $(id) { return document.getElementById(id); }
 
@@ -95,7 +102,9 @@ function forget() {
   $("requests").querySelector("tbody").replaceChildren();
   $("details").replaceChildren();
   $("history").replaceChildren();
-  ["d-reference", "d-reason", "count", "who"].forEach(function (id) { $(id).textContent = ""; });
+  ["d-reference", "d-reason", "count", "who", "zone-note"].forEach(function (id) { $(id).textContent = ""; });
+  nextPage = null;
+  $("more").hidden = true;
   ["filter-reference", "mark-note", "erase-confirm"].forEach(function (id) { $(id).value = ""; });
   $("mark-form").reset();
   $("export-ack").checked = false;
@@ -187,12 +196,7 @@ function focusTitle(id) {
   if (title) { title.focus(); }
 }
 
-function when(text) {
-  if (!text) { return ""; }
-  var moment = new Date(text);
-  if (isNaN(moment.getTime())) { return text; }
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(moment);
-}
+function when(text) { return clinicTime(text, zone); }
 
 function cell(row, text) {
   var td = document.createElement("td");
@@ -201,17 +205,44 @@ function cell(row, text) {
   return td;
 }
 
-function loadList() {
+function addRow(body, item) {
+  var tr = document.createElement("tr");
+  cell(tr, when(item.created_at));
+  var link = document.createElement("a");
+  link.href = "#/requests/" + encodeURIComponent(item.reference);
+  link.textContent = item.reference;
+  cell(tr, "").appendChild(link);
+  cell(tr, item.full_name);
+  var status = cell(tr, STATUS_LABELS[item.status] || item.status);
+  if (item.urgent && item.status !== "closed") {
+    var flag = document.createElement("strong");
+    flag.className = "urgent-flag";
+    flag.textContent = "Urgent";
+    status.appendChild(document.createTextNode(" "));
+    status.appendChild(flag);
+  }
+  var wait = cell(tr, waiting(item));
+  if (item.overdue) { wait.className = "overdue"; }
+  cell(tr, ALERT_LABELS[item.alert_state] || item.alert_state);
+  body.appendChild(tr);
+}
+
+// The first page of the chosen view, or (more) the next one under the rows already shown.
+function loadList(more) {
   var form = $("filters");
   var query = new URLSearchParams();
-  ["status", "period", "q"].forEach(function (name) {
+  ["view", "period", "q"].forEach(function (name) {
     var value = form.elements[name].value.trim();
     if (value) { query.set(name, value); }
   });
-  say("Loading requests...");
+  if (more && nextPage) { query.set("cursor", nextPage); }
+  var view = form.elements.view.value;
+  say(more ? "Loading more requests..." : "Loading requests...");
   return call("GET", "/requests?" + query.toString()).then(json).then(function (answer) {
     var body = $("requests").querySelector("tbody");
-    body.replaceChildren();
+    if (!more) { body.replaceChildren(); }
+    nextPage = null;
+    $("more").hidden = true;
     if (answer.status === 404) {
       $("count").textContent = "No request has that reference.";
       sayFlash();
@@ -222,28 +253,19 @@ function loadList() {
       sayFlash();
       return;
     }
+    zone = answer.data.clinic_timezone || zone;
     var rows = answer.data.requests || [];
-    rows.forEach(function (item) {
-      var tr = document.createElement("tr");
-      cell(tr, when(item.created_at));
-      var link = document.createElement("a");
-      link.href = "#/requests/" + encodeURIComponent(item.reference);
-      link.textContent = item.reference;
-      cell(tr, "").appendChild(link);
-      cell(tr, item.full_name);
-      var status = cell(tr, STATUS_LABELS[item.status] || item.status);
-      if (item.urgent && item.status !== "closed") {
-        var flag = document.createElement("strong");
-        flag.className = "urgent-flag";
-        flag.textContent = "Urgent";
-        status.appendChild(document.createTextNode(" "));
-        status.appendChild(flag);
-      }
-      cell(tr, ALERT_LABELS[item.alert_state] || item.alert_state);
-      body.appendChild(tr);
-    });
-    $("count").textContent = rows.length === 1 ? "1 request" : rows.length + " requests";
-    sayFlash();
+    rows.forEach(function (item) { addRow(body, item); });
+    nextPage = answer.data.next || null;
+    $("more").hidden = !nextPage;
+    var shown = body.children.length;
+    $("count").textContent = (shown === 1 ? "1 request" : shown + " requests")
+      + (nextPage ? " shown, more to show" : "");
+    $("zone-note").textContent = zone ? "Times are clinic time (" + zone + ")." : "";
+    $("requests-caption").textContent = CAPTIONS[view]
+      || "Appointment requests, urgent ones not closed first, then newest first";
+    if (more) { say(rows.length === 1 ? "1 more request shown." : rows.length + " more requests shown."); }
+    else { sayFlash(); }
   }).catch(function () { sayFlash(); });
 }
 
@@ -361,6 +383,17 @@ function route() {
 }
 
 // --- Actions -----------------------------------------------------------------------------
+// "Show more": the next page under the rows shown; focus goes to the first new row.
+function onMore() {
+  var body = $("requests").querySelector("tbody");
+  var before = body.children.length;
+  loadList(true).then(function () {
+    var first = body.children[before];
+    var link = first && first.querySelector("a");
+    if (link) { link.focus(); }
+  });
+}
+
 function onMark(event) {
   event.preventDefault();
   if (!current) { return; }
@@ -428,6 +461,7 @@ function signedIn() {
     if (answer.status === 403) { endSession("forbidden"); return; }
     if (answer.status !== 200) { say(problem(answer, "The inbox could not be reached. Try again.")); return; }
     me = answer.data;
+    zone = me.clinic_timezone || zone;
     $("who").textContent = "Signed in as " + (me.name || "staff") + (me.admin ? " (admin)" : "");
     $("who").hidden = false;
     $("sign-out").hidden = false;
@@ -439,6 +473,7 @@ function start() {
   $("sign-in").addEventListener("click", signIn);
   $("sign-out").addEventListener("click", function () { endSession("signed_out"); });
   $("filters").addEventListener("submit", function (event) { event.preventDefault(); loadList(); });
+  $("more").addEventListener("click", onMore);
   $("mark-form").addEventListener("submit", onMark);
   $("erase").addEventListener("click", onErase);
   $("export").addEventListener("click", onExport);

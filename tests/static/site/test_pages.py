@@ -181,6 +181,7 @@ def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract(
     from typing import get_args
 
     from intake_common.domain.item import STATUSES, AlertState, ConfirmationState
+    from intake_common.domain.paging import VIEWS
 
     script = "\n".join(m.read_text(encoding="utf-8") for m in STAFF_MODULES)
 
@@ -194,10 +195,11 @@ def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract(
     assert labels("ALERT_LABELS") == set(get_args(AlertState))
     assert labels("CONFIRMATION_LABELS") == set(get_args(ConfirmationState))
     page = (SITE / "staff" / "index.html").read_text(encoding="utf-8")
-    filter_options = re.search(r'<select id="filter-status".*?</select>', page, re.S)
+    filter_options = re.search(r'<select id="filter-view".*?</select>', page, re.S)
     assert filter_options
-    options = set(re.findall(r'<option value="(\w*)">', filter_options.group(0)))
-    assert options == {"", *STATUSES}
+    options = re.findall(r'<option value="(\w*)"( selected)?>', filter_options.group(0))
+    assert {value for value, _ in options} == set(VIEWS)  # every list the API pages
+    assert [value for value, selected in options if selected] == ["callback"]
 
 
 def test_the_inbox_links_a_request_s_address_and_number_only_through_links_js() -> None:
