@@ -249,7 +249,13 @@ def _budget(
     window, expires = _budget_window(now, settings)
     cap = settings.sms_per_window if channel == "sms" else settings.emails_per_window
     decision = deps.budget.reserve(
-        channel, window, request.submission_id, cap, expires, urgent=request.urgent
+        channel,
+        window,
+        request.submission_id,
+        cap,
+        expires,
+        urgent=request.urgent,
+        reference=request.reference,
     )
     if decision == "held":
         metrics.add_metric(name="AlertBudgetExceeded", unit="Count", value=1)
@@ -281,10 +287,10 @@ def handle_summary(
     try:
         for target in recipients:
             if channel == "email":
-                email = render_summary_email(budget.held, budget.held_urgent, window, settings)
+                email = render_summary_email(budget, settings)
                 deps.mailer.send(target.recipient, email.subject, email.text, email.html)
             else:
-                text = render_summary_sms(budget.held, budget.held_urgent, window, settings)
+                text = render_summary_sms(budget, settings)
                 deps.texter.send(target.recipient, text)
     except TransientSendError as exc:
         deps.budget.release_summary(channel, window)

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from intake_common.domain.item import RequestItem
+from intake_common.domain.limits import BudgetWindow
 from intake_common.runtime.settings import NotifySettings
 
 SMS_MAX = 160
@@ -137,32 +138,50 @@ def _local_time(created_at: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(created_at).astimezone(zone)
 
 
-def render_summary_sms(held: int, urgent: int, window: str, settings: NotifySettings) -> str:
-    """The one text that replaces ``held`` alerts of a window, in one GSM-7 segment."""
-    start, end = _window_times(window, settings)
+def render_summary_sms(budget: BudgetWindow, settings: NotifySettings) -> str:
+    """The one text that replaces a window's held alerts, in one GSM-7 segment; it names as
+    many held urgent requests by reference as fit."""
+    held, urgent = budget.held, budget.held_urgent
+    start, end = _window_times(budget.window, settings)
     where = "See email." if settings.staff_emails else "See the staff tools."
     plural = "request was" if held == 1 else "requests were"
-    first = f"{urgent} urgent, call back today. " if urgent else ""
-    message = (
-        f"Alert limit: {held} more {plural} received {start:%H:%M}-{end:%H:%M}. {first}{where}"
-    )
+    head = f"Alert limit: {held} more {plural} received {start:%H:%M}-{end:%H:%M}. "
+    message = head + where
+    if urgent:
+        named = sorted(budget.held_urgent_refs)
+        # The most references that fit one segment (each "K7Q2-93XD" is 9 characters).
+        for count in range(len(named), -1, -1):
+            listed = ""
+            if count:
+                listed = ": " + ", ".join(named[:count])
+                listed += f" and {urgent - count} more" if urgent > count else ""
+            message = f"{head}{urgent} urgent{listed}, call back today. {where}"
+            if len(message) <= SMS_MAX:
+                break
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message
 
 
-def render_summary_email(held: int, urgent: int, window: str, settings: NotifySettings) -> Email:
-    """The one email that replaces ``held`` alerts of a window: counts, never a request."""
-    start, end = _window_times(window, settings)
+def render_summary_email(budget: BudgetWindow, settings: NotifySettings) -> Email:
+    """The one email that replaces a window's held alerts: counts, and the references of the
+    urgent ones held (never anything a visitor wrote)."""
+    held, urgent = budget.held, budget.held_urgent
+    start, end = _window_times(budget.window, settings)
     span = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} ({settings.clinic_timezone})"
     plural = "request" if held == 1 else "requests"
     subject = f"Alert limit reached: {held} more {plural} {start:%H:%M}-{end:%H:%M}"
-    marked = (
-        f"{urgent} of them {'is' if urgent == 1 else 'are'} marked urgent: the inbox lists "
-        "urgent requests first; please call them back today.\n\n"
-        if urgent
-        else ""
-    )
+    marked = ""
+    if urgent:
+        marked = (
+            f"{urgent} of them {'is' if urgent == 1 else 'are'} marked urgent: please call "
+            "them back today. The inbox lists urgent requests first.\n\n"
+        )
+        named = sorted(budget.held_urgent_refs)
+        if named:
+            more = urgent - len(named)
+            marked += "Urgent, by reference:\n" + "".join(f"  {ref}\n" for ref in named)
+            marked += f"  and {more} more\n\n" if more > 0 else "\n"
     if urgent:
         subject = f"Urgent: {subject}"
     text = (
@@ -170,8 +189,8 @@ def render_summary_email(held: int, urgent: int, window: str, settings: NotifySe
         "one by one. They are all stored; none was lost. Please look through the new requests "
         "now and call back the ones that need it.\n\n"
         f"{marked}"
-        "Open the staff inbox:\n"
-        f"  {settings.staff_url or 'intake requests list'}\n\n"
+        'Open the staff inbox ("Staff alert held" lists them):\n'
+        f"  {settings.staff_url or 'intake requests list --view held'}\n\n"
         "If this was not a busy hour, someone may be sending the form by script: ops have been "
         "alerted.\n"
     )

@@ -10,6 +10,7 @@ import pytest
 
 from intake_common.aws.table import DynamoLimitsStore
 from intake_common.domain.limits import (
+    HELD_URGENT_NAMED,
     TRANSITIONS,
     AlertBudget,
     ClaimOnce,
@@ -17,6 +18,7 @@ from intake_common.domain.limits import (
     Grant,
     Hold,
     LimitTransition,
+    NoteHeldUrgent,
     RecordSummary,
     ReleaseSummary,
     limit_key,
@@ -76,6 +78,15 @@ CASES: dict[str, tuple[list[LimitTransition], LimitTransition]] = {
         RecordSummary("sms", WINDOW, "t"),
     ),
     "record a summary of no window": ([], RecordSummary("sms", WINDOW, "t")),
+    "name a held urgent request": ([], NoteHeldUrgent("sms", WINDOW, "K7Q2-93XD", LATER)),
+    "name one past the cap": (
+        [NoteHeldUrgent("sms", WINDOW, "A", LATER, cap=1)],
+        NoteHeldUrgent("sms", WINDOW, "B", LATER, cap=1),
+    ),
+    "name the same one again": (
+        [NoteHeldUrgent("sms", WINDOW, "A", LATER, cap=1)],
+        NoteHeldUrgent("sms", WINDOW, "A", LATER, cap=1),
+    ),
 }
 
 
@@ -172,3 +183,22 @@ def test_a_key_is_claimed_once_by_one_owner_and_again_by_the_same(
     ]
 
     assert outcomes[0] == outcomes[1] == (True, False, True, True)
+
+
+def test_held_urgent_requests_are_named_up_to_the_cap_and_all_counted(
+    budgets: list[AlertBudget],
+) -> None:
+    outcomes = []
+    for budget in budgets:
+        budget.reserve("sms", WINDOW, "calm", 1, LATER)  # takes the window's one place
+        for n in range(HELD_URGENT_NAMED + 2):
+            budget.reserve("sms", WINDOW, f"u{n}", 1, LATER, urgent=True, reference=f"R{n:03}")
+        budget.reserve("sms", WINDOW, "u0", 1, LATER, urgent=True, reference="R000")  # a retry
+        counter = budget.window("sms", WINDOW)
+        assert counter is not None
+        outcomes.append((counter.held_urgent, sorted(counter.held_urgent_refs)))
+
+    assert outcomes[0] == outcomes[1]
+    count, named = outcomes[0]
+    assert count == HELD_URGENT_NAMED + 3  # the retry is counted again (a count, not a set)
+    assert named == [f"R{n:03}" for n in range(HELD_URGENT_NAMED)]

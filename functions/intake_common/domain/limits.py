@@ -76,8 +76,10 @@ class BudgetWindow(BaseModel):
     window: str
     granted: frozenset[str] = Field(default_factory=frozenset)
     held: int = 0
-    # Of those held, how many were urgent (their summary says so: call back today).
+    # Of those held, how many were urgent (their summary says so: call back today), and the
+    # references of the first ``HELD_URGENT_NAMED`` of them (the summary names them).
     held_urgent: int = 0
+    held_urgent_refs: frozenset[str] = Field(default_factory=frozenset)
     summary_sent_at: str | None = None
     summary_lease_until: int | None = None
 
@@ -197,6 +199,54 @@ class Hold:
                 **({"#urgent": "held_urgent"} if self.urgent else {}),
             },
             values={**_label_values(self.channel, self.window, self.expires_at), ":one": 1},
+        )
+
+
+# How many held urgent requests a window's summary names by reference (the rest it counts):
+# a flood cannot grow the window's item toward DynamoDB's 400 KB limit.
+HELD_URGENT_NAMED = 20
+
+
+@dataclass(frozen=True)
+class NoteHeldUrgent:
+    """Name a held urgent request in its window's summary, while fewer than the cap are named
+    (the same reference again, a retry, changes nothing and holds)."""
+
+    channel: AlertChannel
+    window: str
+    reference: str
+    expires_at: int
+    cap: int = HELD_URGENT_NAMED
+
+    @property
+    def key(self) -> str:
+        return limit_key(self.channel, self.window)
+
+    def holds(self, item: LimitItem | None) -> bool:
+        named: set[str] = set((item or {}).get("held_urgent_refs", set()))
+        return len(named) < self.cap or self.reference in named
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        current = dict(item or {})
+        named = set(current.get("held_urgent_refs", set())) | {self.reference}
+        return {
+            **current,
+            LIMITS_KEY: self.key,
+            **_labels(self.channel, self.window, self.expires_at),
+            "held_urgent_refs": named,
+        }
+
+    def update(self) -> Update:
+        return Update(
+            expression=f"ADD #refs :refs {_LABELS}",
+            condition="attribute_not_exists(#refs) OR size(#refs) < :cap OR contains(#refs, :ref)",
+            names={**_LABEL_NAMES, "#refs": "held_urgent_refs"},
+            values={
+                **_label_values(self.channel, self.window, self.expires_at),
+                ":refs": {self.reference},
+                ":ref": self.reference,
+                ":cap": self.cap,
+            },
         )
 
 
@@ -323,6 +373,7 @@ class RecordSummary:
 TRANSITIONS: tuple[type, ...] = (
     Grant,
     Hold,
+    NoteHeldUrgent,
     ClaimOnce,
     ClaimSummary,
     ReleaseSummary,
@@ -345,18 +396,22 @@ class AlertBudget:
         expires_at: int,
         *,
         urgent: bool = False,
+        reference: str | None = None,
         counted: bool = True,
     ) -> Decision:
         """``granted`` while the window has room (the same id is granted again on a retry),
         else ``held``: counted for the window's summary (``held``, and ``held_urgent`` for an
-        urgent request) unless ``counted`` is false (a visitor's confirmation, which staff's
-        summary does not announce)."""
+        urgent request, named by ``reference`` up to ``HELD_URGENT_NAMED``) unless ``counted``
+        is false (a visitor's confirmation, which staff's summary does not announce)."""
         grant = Grant(channel, window, request_id, cap, expires_at)
         if self.store.change(grant.key, grant):
             return "granted"
         if counted:
             hold = Hold(channel, window, urgent, expires_at)
             self.store.change(hold.key, hold)
+            if urgent and reference:
+                note = NoteHeldUrgent(channel, window, reference, expires_at)
+                self.store.change(note.key, note)  # false past the cap: counted, not named
         return "held"
 
     def claim_once(self, key: str, owner: str, expires_at: int) -> bool:

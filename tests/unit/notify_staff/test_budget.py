@@ -189,9 +189,13 @@ def test_the_summary_counts_the_held_urgent_requests_in_every_part_and_is_logged
         assert sent["subject"].startswith("Urgent: ")
         assert "2 of them are marked urgent" in sent["text"]
         assert "2 of them are marked urgent" in sent["html"]
-    assert fakes.texter.sent[-1]["message"].startswith(
-        "Alert limit: 3 more requests were received 09:00-10:00. 2 urgent, call back today."
+    urgent = sorted(item.reference for item in fakes.store.items.values() if item.urgent)
+    assert fakes.texter.sent[-1]["message"] == (
+        "Alert limit: 3 more requests were received 09:00-10:00. "
+        f"2 urgent: {', '.join(urgent)}, call back today. See email."
     )
+    for sent in summary:
+        assert "Urgent, by reference:\n" + "".join(f"  {ref}\n" for ref in urgent) in sent["text"]
     said = [json.loads(t) for t in logs.getvalue().splitlines()]
     assert [(s["message"], s["channel"], s["window"], s["held"]) for s in said] == [
         ("budget summary sent", "email", email.window, 2),

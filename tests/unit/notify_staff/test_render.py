@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from intake_common.domain.limits import BudgetWindow
 from intake_common.runtime.settings import NotifySettings
 from notify_staff.render import (
     GSM7,
@@ -148,18 +149,50 @@ def test_the_confirmation_has_the_reference_next_steps_the_clinic_and_988_only()
         assert private not in everything
 
 
-def test_the_budget_summary_says_how_many_held_requests_are_urgent() -> None:
-    window = "2026-11-30T14:00Z"
+def _window(held: int, urgent: int, refs: tuple[str, ...] = ()) -> BudgetWindow:
+    return BudgetWindow(
+        channel="sms",
+        window="2026-11-30T14:00Z",
+        held=held,
+        held_urgent=urgent,
+        held_urgent_refs=frozenset(refs),
+    )
 
-    sms = render_summary_sms(12, 2, window, SETTINGS)
-    email = render_summary_email(12, 2, window, SETTINGS)
-    calm = render_summary_email(12, 0, window, SETTINGS)
+
+def test_the_budget_summary_says_how_many_held_requests_are_urgent() -> None:
+    sms = render_summary_sms(_window(12, 2), SETTINGS)
+    email = render_summary_email(_window(12, 2), SETTINGS)
+    calm = render_summary_email(_window(12, 0), SETTINGS)
 
     assert "2 urgent, call back today." in sms
     assert len(sms) <= SMS_MAX
     assert email.subject.startswith("Urgent: Alert limit reached: 12 more requests")
     assert "2 of them are marked urgent" in email.text
     assert "urgent" not in calm.text.lower()
+    assert "Urgent, by reference" not in email.text
+
+
+def test_the_budget_summary_names_the_held_urgent_requests_by_reference() -> None:
+    # Issue 20: "none was lost" with counts only left staff to hunt for the urgent ones.
+    refs = ("K7Q2-93XD", "A1B2-C3D4")
+    email = render_summary_email(_window(40, 2, refs), SETTINGS)
+    sms = render_summary_sms(_window(40, 2, refs), SETTINGS)
+
+    assert "Urgent, by reference:\n  A1B2-C3D4\n  K7Q2-93XD\n" in email.text
+    assert "<p>Urgent, by reference:" in email.html
+    assert "2 urgent: A1B2-C3D4, K7Q2-93XD, call back today." in sms
+
+
+def test_a_summary_with_more_urgent_than_it_names_says_how_many_more() -> None:
+    refs = tuple(f"AAA{n}-BBBB" for n in range(8))
+    email = render_summary_email(_window(300, 30, refs), SETTINGS)
+    sms = render_summary_sms(_window(300, 30, refs), SETTINGS)
+
+    assert "  AAA7-BBBB\n  and 22 more\n" in email.text
+    assert len(sms) <= SMS_MAX
+    listed = sms.count("-BBBB")
+    assert 1 <= listed < 8
+    assert f" and {30 - listed} more, call back today." in sms
 
 
 def test_a_greeting_names_the_visitor_only_by_a_first_name_of_letters() -> None:
