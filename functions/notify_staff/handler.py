@@ -23,7 +23,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 
 from intake_common.aws.table import to_attributes
-from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage, Message
+from intake_common.domain.contract import (
+    AlertMessage,
+    AnyMessage,
+    BudgetSummaryMessage,
+    DigestMessage,
+    EscalationMessage,
+    Message,
+)
 from intake_common.runtime import events, snapstart
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
@@ -42,9 +49,9 @@ def dependencies() -> Dependencies:
     return adapters.build(settings, AGENT)
 
 
-# The message in a record's body (raw SNS delivery): a stored request, or a window's budget
-# summary. A body that does not parse fails its record alone.
-_MESSAGE: TypeAdapter[AlertMessage | BudgetSummaryMessage] = TypeAdapter(Message)
+# The message in a record's body (raw SNS delivery): a stored request, a window's budget
+# summary, an escalation or the day's digest. A body that does not parse fails its record alone.
+_MESSAGE: TypeAdapter[AnyMessage] = TypeAdapter(Message)
 
 # Powertools' SQSRecord (the batch utility's own record), not its parser's SqsRecordModel:
 # importing the parser's models costs about 95 ms of each cold start (BENCHMARKS.md). A batch
@@ -57,6 +64,10 @@ def record_handler(record: SQSRecord) -> str:
     now = datetime.now(UTC)
     if isinstance(message, BudgetSummaryMessage):
         return logic.handle_summary(message, settings=settings, deps=dependencies(), now=now)
+    if isinstance(message, EscalationMessage):
+        return logic.handle_escalation(message, settings=settings, deps=dependencies(), now=now)
+    if isinstance(message, DigestMessage):
+        return logic.handle_digest(message, settings=settings, deps=dependencies(), now=now)
     try:
         return logic.handle_alert(message, settings=settings, deps=dependencies(), now=now)
     except logic.RequestNotFound:

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from intake_common.domain.clinic_hours import waited
+from intake_common.domain.contract import (
+    AlertChannel,
+    AlertMessage,
+    BudgetSummaryMessage,
+    DigestMessage,
+    EscalationMessage,
+)
 from intake_common.domain.item import (
     CONFIRMATION_ALERT,
     ClaimAlert,
@@ -31,18 +38,25 @@ from intake_common.domain.item import (
     RecordAlert,
     ReleaseAlert,
     RequestItem,
+    RequestStatus,
     alert_key,
     timestamp,
 )
 from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window_start
+from intake_common.domain.paging import phases
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
 
 from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
 from .render import (
     Email,
+    Overdue,
     render_confirmation,
+    render_digest_email,
+    render_digest_sms,
     render_email,
+    render_escalation_email,
+    render_escalation_sms,
     render_sms,
     render_summary_email,
     render_summary_sms,
@@ -395,12 +409,14 @@ def _deliver_once(
     now: datetime,
     *,
     claimed: bool = False,
+    only_while: RequestStatus | None = None,
 ) -> Literal["sent", "failed", "retry"]:
     """Claim (a lease on the item's ``alerts[key]``, unless ``claimed`` with the others
-    already), send, record: what became of it."""
+    already; and only while the request has the status ``only_while``, if given), send,
+    record: what became of it."""
     at = timestamp(now)
     epoch = int(now.timestamp())
-    claim = ClaimAlert(key, at, epoch, epoch + settings.send_lease_seconds)
+    claim = ClaimAlert(key, at, epoch, epoch + settings.send_lease_seconds, only_while)
     if not claimed and not deps.store.change(request.submission_id, claim):
         # Another delivery of this message is sending it right now: look again later.
         return "retry"
@@ -424,3 +440,157 @@ def _deliver_once(
     deps.store.change(request.submission_id, RecordAlert(key, "sent", at))
     metrics.add_metric(name=kind.sent_metric, unit="Count", value=1)
     return "sent"
+
+
+# --- Call backs: escalation and the day's digest ------------------------------------------
+ESCALATION = SendKind(
+    "escalation", "EscalationSent", "AlertSendFailed", "AlertSendRetried", rejection_pages_ops=True
+)
+# The digest's claims are kept this long (then TTL): a day is never sent twice.
+DIGEST_KEEP_SECONDS = 3 * 86400
+
+
+def escalation_targets(settings: NotifySettings) -> list[Target]:
+    """The escalation contacts (the staff channels when none are set), emails first."""
+    emails = settings.escalation_emails or settings.staff_emails
+    phones = settings.escalation_phones or settings.staff_phones
+    recipients = [("email", a) for a in emails] + [("sms", p) for p in phones]
+    return [Target(channel, recipient, i) for i, (channel, recipient) in enumerate(recipients)]  # type: ignore[arg-type]
+
+
+def escalation_key(target: Target) -> str:
+    """The escalation's name among the item's alerts: ``escalation-email:lead@clinic.example``."""
+    return alert_key(f"escalation-{target.channel}", target.recipient)
+
+
+def handle_escalation(
+    message: EscalationMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
+) -> str:
+    """Alert the escalation contacts, once each, that an urgent request is still ``new`` past
+    its target; nothing if someone has reached the person meanwhile (or it is gone)."""
+    request_id = str(message.request_id)
+    request = deps.store.get(request_id)
+    if request is None or request.expired(now) or request.status != "new":
+        logger.info("escalation not needed", submission_id=request_id)
+        return "done"
+    waited = waited_for(request.created_at, now)
+    email = render_escalation_email(request, waited, settings)
+    sms = render_escalation_sms(request, waited, settings)
+    window, expires = _budget_window(now, settings)
+    results: list[Sent] = []
+    for target in escalation_targets(settings):
+        cap = settings.sms_per_window if target.channel == "sms" else settings.emails_per_window
+        # Within the budget's rules for urgent requests: past the cap, the window's summary
+        # names it instead.
+        decision = deps.budget.reserve(
+            target.channel,
+            window,
+            f"{request_id}#escalation",
+            cap,
+            expires,
+            urgent=True,
+            reference=request.reference,
+        )
+        if decision == "held":
+            continue
+
+        def send(target: Target = target) -> None:
+            if target.channel == "email":
+                deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+            else:
+                deps.texter.send(target.recipient, sms)
+
+        log = {
+            "submission_id": request_id,
+            "channel": target.channel,
+            "recipient_index": target.index,
+        }
+        done = request.alerts.get(escalation_key(target))
+        if done is not None and done.state in {"sent", "failed"}:
+            results.append("done")
+            continue
+        results.append(
+            _deliver_once(
+                request,
+                escalation_key(target),
+                send,
+                ESCALATION,
+                log,
+                settings,
+                deps,
+                now,
+                only_while="new",
+            )
+        )
+    if "retry" in results:
+        fresh = deps.store.get(request_id)
+        if fresh is None or fresh.status != "new":
+            logger.info("escalation not needed any more", submission_id=request_id)
+            return "done"  # someone reached the person while it was being sent
+        raise RetryLater(request_id)
+    logger.info(
+        "escalation sent",
+        submission_id=request_id,
+        sent=results.count("sent"),
+        failed=results.count("failed"),
+    )
+    return "sent" if "sent" in results else "done"
+
+
+def handle_digest(
+    message: DigestMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
+) -> str:
+    """The day's digest of the requests past their target, oldest first, once per channel."""
+    overdue = overdue_requests(settings, deps, now)
+    epoch = int(now.timestamp())
+    sent = 0
+    for channel in _channels(settings):
+        key = f"digest#{message.day}#{channel}"
+        if not deps.budget.claim_send(
+            key, epoch, epoch + settings.send_lease_seconds, epoch + DIGEST_KEEP_SECONDS
+        ):
+            continue  # sent, or being sent by another delivery
+        try:
+            if overdue:
+                for target in (t for t in targets(settings) if t.channel == channel):
+                    if channel == "email":
+                        email = render_digest_email(message.day, overdue, settings)
+                        deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+                    else:
+                        deps.texter.send(target.recipient, render_digest_sms(overdue, settings))
+        except TransientSendError as exc:
+            deps.budget.release_send(key)
+            logger.warning("digest send failed, will retry", channel=channel, error=str(exc))
+            raise RetryLater(f"digest {message.day} {channel}") from exc
+        except PermanentSendError as exc:
+            metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
+            logger.error("digest rejected", channel=channel, error=exc.code)
+        deps.budget.record_send(key, timestamp(now))
+        sent += 1
+    if sent and overdue:
+        metrics.add_metric(name="CallbackDigestSent", unit="Count", value=1)
+    logger.info("digest done", day=message.day, overdue=len(overdue), channels=sent)
+    return "sent" if sent and overdue else "done"
+
+
+def overdue_requests(settings: NotifySettings, deps: Dependencies, now: datetime) -> list[Overdue]:
+    """Every open request past its call-back target, the longest waiting first (urgent ones
+    and the others merged by waiting time)."""
+    hours = settings.targets
+    found: list[tuple[str, Overdue]] = []
+    for phase in phases("callback"):
+        start = None
+        while True:
+            rows, start = deps.store.page_by_status(phase, "", start, 200)
+            for row in rows:
+                received = datetime.fromisoformat(row.created_at)
+                if not row.expired(now) and hours.overdue(received, urgent=row.urgent, now=now):
+                    waited = waited_for(row.created_at, now)
+                    found.append((row.created_at, Overdue(row.reference, waited, row.urgent)))
+            if start is None:
+                break
+    return [row for _, row in sorted(found, key=lambda pair: pair[0])]
+
+
+def waited_for(created_at: str, now: datetime) -> str:
+    return waited(datetime.fromisoformat(created_at), now)

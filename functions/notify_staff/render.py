@@ -293,3 +293,91 @@ def render_confirmation(request: RequestItem, settings: NotifySettings) -> Email
     body = '<!doctype html><html lang="en"><body>' + "".join(parts) + "</body></html>"
     subject = f"Your request to {CLINIC_NAME}, reference {request.reference}"
     return Email(subject=subject, text=text, html=body)
+
+
+def _paragraphs(text: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><body>'
+        + "".join(f"<p>{html.escape(part)}</p>" for part in text.strip().split("\n\n"))
+        + "</body></html>"
+    )
+
+
+def render_escalation_email(request: RequestItem, waited: str, settings: NotifySettings) -> Email:
+    """To the escalation contacts: an urgent request nobody has reached within its target. The
+    reference, when it came and how long it has waited; nothing the visitor wrote."""
+    received = _local_time(request.created_at, settings.zone)
+    minutes = settings.urgent_callback_minutes
+    text = (
+        f"An urgent appointment request has waited {waited} and nobody has called back yet "
+        f"(the target is {minutes} minutes).\n\n"
+        f"Reference: {request.reference}\n"
+        f"Received: {received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})\n\n"
+        "Please make sure someone calls back now, and record it in the staff inbox:\n"
+        f"  {request_link(request.reference, settings)}\n"
+    )
+    subject = f"Escalation: urgent request {request.reference} waiting {waited}"
+    return Email(subject=subject, text=text, html=_paragraphs(text))
+
+
+def render_escalation_sms(request: RequestItem, waited: str, settings: NotifySettings) -> str:
+    message = (
+        f"Escalation: urgent request {request.reference} has waited {waited} without a call "
+        "back. Please call back now."
+    )
+    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
+        raise ValueError("SMS text must be one GSM-7 segment")
+    return message
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One line of the day's digest: a request past its call-back target."""
+
+    reference: str
+    waited: str
+    urgent: bool
+
+
+# How many requests the digest lists by reference (the rest it counts: the inbox has them).
+DIGEST_LISTED = 100
+
+
+def render_digest_email(day: str, overdue: list[Overdue], settings: NotifySettings) -> Email:
+    """The morning's list of requests past their target, the longest waiting first:
+    references and waiting times only."""
+    urgent = sum(row.urgent for row in overdue)
+    plural = "request is" if len(overdue) == 1 else "requests are"
+    lines = "".join(
+        f"  {row.reference}  waiting {row.waited}{'  URGENT' if row.urgent else ''}\n"
+        for row in overdue[:DIGEST_LISTED]
+    )
+    more = len(overdue) - DIGEST_LISTED
+    text = (
+        f"Good morning. {len(overdue)} {plural} past the call-back target"
+        + (f", {urgent} of them urgent" if urgent else "")
+        + ". The longest waiting first:\n\n"
+        + lines
+        + (f"  and {more} more\n" if more > 0 else "")
+        + '\nOpen "Needs a call back" in the staff inbox:\n'
+        + f"  {settings.staff_url or 'intake requests list'}\n"
+    )
+    subject = f"Call backs past target on {day}: {len(overdue)}" + (
+        f" ({urgent} urgent)" if urgent else ""
+    )
+    return Email(subject=subject, text=text, html=_paragraphs(text))
+
+
+def render_digest_sms(overdue: list[Overdue], settings: NotifySettings) -> str:
+    urgent = sum(row.urgent for row in overdue)
+    where = "See email." if settings.staff_emails else "See the staff inbox."
+    plural = "request is" if len(overdue) == 1 else "requests are"
+    first = overdue[0]
+    message = (
+        f"{len(overdue)} {plural} past the call-back target"
+        + (f" ({urgent} urgent)" if urgent else "")
+        + f". Longest: {first.reference}, {first.waited}. {where}"
+    )
+    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
+        raise ValueError("SMS text must be one GSM-7 segment")
+    return message

@@ -4,7 +4,8 @@ Closes the dual write: if ``submit_request`` stored a request but died (or SNS f
 its message was published, this finds it through the ``by-alert-state`` index (not a scan) and
 publishes it again. ``notify_staff`` sends each alert once per recipient, so a re-drive of a
 message that was in fact published sends nothing twice. It also publishes the alert budget's
-summaries owed for windows that have ended.
+summaries owed for windows that have ended, an escalation for each urgent request still
+``new`` past its call-back target, and at the clinic's opening the day's digest.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     summaries = logic.summaries_owed(
         deps.budget, deps.publisher, now, settings.budget_window_minutes
     )
+    targets = settings.targets
     return {
         "redriven": logic.redrive(now, settings.sweep_grace_minutes, deps),
         "summaries": summaries,
+        "escalations": logic.escalations_owed(deps, targets, now),
+        "digest": int(logic.digest_owed(deps, targets, now)),
     }

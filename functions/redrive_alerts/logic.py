@@ -1,12 +1,21 @@
-"""What the scheduled sweep does: publish again the alerts still pending after a grace, and the
-budget summaries owed for ended windows (notify_staff sends each, once)."""
+"""What the scheduled sweep does: publish again the alerts still pending after a grace, the
+budget summaries owed for ended windows, an escalation for each urgent request nobody has
+reached within its target, and the day's digest at opening (notify_staff sends each, once)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
-from intake_common.domain.contract import AlertChannel, BudgetSummaryMessage
+from intake_common.domain.clinic_hours import CallbackTargets
+from intake_common.domain.contract import (
+    AlertChannel,
+    BudgetSummaryMessage,
+    DigestMessage,
+    EscalationMessage,
+)
 from intake_common.domain.limits import ended_windows
+from intake_common.domain.paging import phases
 from intake_common.runtime.observability import logger, metrics
 from intake_common.services.alerts import redrive_pending
 
@@ -45,3 +54,68 @@ def summaries_owed(
                 continue
             owed += 1
     return owed
+
+
+# How long the sweep remembers it published an escalation or a day's digest (then TTL).
+MARK_KEEP_SECONDS = 35 * 86400
+# The digest goes at opening; a sweep that missed it (a failed run) still sends it this late.
+DIGEST_LATE = timedelta(hours=2)
+
+
+def escalations_owed(deps: Dependencies, targets: CallbackTargets, now: datetime) -> int:
+    """Publish an escalation for every urgent request still ``new`` past its target, once
+    (notify_staff alerts the escalation contacts, once each, and only while it is ``new``).
+
+    Reads the call-back queue's urgent step oldest first, and stops at the first request still
+    within its target. A mark in the limits table (``escalation#<id>``), written after the
+    publish, keeps the next sweeps from publishing it again; two overlapping sweeps may both
+    publish, and notify_staff's claims send it once."""
+    urgent = phases("callback")[0]
+    owed, start = 0, None
+    while True:
+        rows, start = deps.store.page_by_status(urgent, "", start, 100)
+        for row in rows:
+            received = datetime.fromisoformat(row.created_at)
+            if targets.due(received, urgent=True) >= now:
+                return owed
+            mark = f"escalation#{row.submission_id}"
+            if row.expired(now) or deps.budget.taken(mark):
+                continue
+            if _published(
+                deps, EscalationMessage(request_id=UUID(row.submission_id), published_at=now)
+            ):
+                deps.budget.claim_once(mark, "sweep", int(now.timestamp()) + MARK_KEEP_SECONDS)
+                metrics.add_metric(name="UrgentCallbackOverdue", unit="Count", value=1)
+                logger.warning(
+                    "urgent request past its target: escalated", submission_id=row.submission_id
+                )
+                owed += 1
+        if start is None:
+            return owed
+
+
+def digest_owed(deps: Dependencies, targets: CallbackTargets, now: datetime) -> bool:
+    """At the clinic's opening on a working day (or up to ``DIGEST_LATE`` after), publish that
+    day's digest of the requests past target, once (a ``digest#<day>`` mark)."""
+    today = now.astimezone(targets.hours.zone).date()
+    opening = targets.hours.opening_on(today)
+    if opening is None or not opening <= now < opening + DIGEST_LATE:
+        return False
+    mark = f"digest#{today.isoformat()}"
+    if deps.budget.taken(mark):
+        return False
+    if not _published(deps, DigestMessage(day=today.isoformat(), published_at=now)):
+        return False
+    deps.budget.claim_once(mark, "sweep", int(now.timestamp()) + MARK_KEEP_SECONDS)
+    return True
+
+
+def _published(deps: Dependencies, message: EscalationMessage | DigestMessage) -> bool:
+    try:
+        deps.publisher.publish(message)
+    except PublishFailed as exc:
+        # The next run finds it still owed; counted like an alert's (one alarm hears both).
+        metrics.add_metric(name="AlertPublishFailed", unit="Count", value=1)
+        logger.error("call-back message publish failed", kind=message.kind, error=str(exc))
+        return False
+    return True

@@ -46,6 +46,7 @@ AGENT = f"clinic-intake/{__name__}"
 settings = StaffSettings.from_env()
 TARGETS = settings.targets
 GROUPS = frozenset({"staff", "admin"})
+ESCALATION_PREFIX = "escalation-"
 
 
 @cache
@@ -157,6 +158,17 @@ def detail(item: RequestItem) -> dict[str, Any]:
     data["alerts"] = [
         {"channel": alert_channel(key), "state": record.state, "error": record.error}
         for key, record in sorted(item.alerts.items())
+        if not key.startswith(ESCALATION_PREFIX)
+    ]
+    # The history shows when the escalation contacts were told (by channel, not who).
+    data["escalations"] = [
+        {
+            "at": record.at,
+            "channel": alert_channel(key).removeprefix(ESCALATION_PREFIX),
+            "state": record.state,
+        }
+        for key, record in sorted(item.alerts.items(), key=lambda pair: pair[1].at)
+        if key.startswith(ESCALATION_PREFIX)
     ]
     return data
 

@@ -14,12 +14,15 @@ from intake_common.domain.limits import (
     TRANSITIONS,
     AlertBudget,
     ClaimOnce,
+    ClaimSend,
     ClaimSummary,
     Grant,
     Hold,
     LimitTransition,
     NoteHeldUrgent,
+    RecordSend,
     RecordSummary,
+    ReleaseSend,
     ReleaseSummary,
     limit_key,
 )
@@ -31,6 +34,7 @@ from tests.support.stack import REGION
 WINDOW = "2026-11-30T14:00Z"
 KEY = limit_key("sms", WINDOW)
 LATER = 4102444800
+DIGEST = "digest#2026-11-30#email"
 
 
 @pytest.fixture
@@ -78,6 +82,27 @@ CASES: dict[str, tuple[list[LimitTransition], LimitTransition]] = {
         RecordSummary("sms", WINDOW, "t"),
     ),
     "record a summary of no window": ([], RecordSummary("sms", WINDOW, "t")),
+    "claim a send": ([], ClaimSend(DIGEST, 100, 200, LATER)),
+    "claim a send another holds": (
+        [ClaimSend(DIGEST, 100, 200, LATER)],
+        ClaimSend(DIGEST, 150, 250, LATER),
+    ),
+    "claim a send whose lease lapsed": (
+        [ClaimSend(DIGEST, 100, 200, LATER)],
+        ClaimSend(DIGEST, 201, 300, LATER),
+    ),
+    "claim a send that went": (
+        [ClaimSend(DIGEST, 100, 200, LATER), RecordSend(DIGEST, "t")],
+        ClaimSend(DIGEST, 900, 1000, LATER),
+    ),
+    "release a send": ([ClaimSend(DIGEST, 100, 200, LATER)], ReleaseSend(DIGEST)),
+    "release a send that went": (
+        [ClaimSend(DIGEST, 100, 200, LATER), RecordSend(DIGEST, "t")],
+        ReleaseSend(DIGEST),
+    ),
+    "release no send": ([], ReleaseSend(DIGEST)),
+    "record a send": ([ClaimSend(DIGEST, 100, 200, LATER)], RecordSend(DIGEST, "t")),
+    "record no send": ([], RecordSend(DIGEST, "t")),
     "name a held urgent request": ([], NoteHeldUrgent("sms", WINDOW, "K7Q2-93XD", LATER)),
     "name one past the cap": (
         [NoteHeldUrgent("sms", WINDOW, "A", LATER, cap=1)],

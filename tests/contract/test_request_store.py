@@ -60,6 +60,11 @@ def _claim(lease_until: int = EPOCH + 60) -> ClaimAlert:
     return ClaimAlert(KEY, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
 
 
+def _escalate() -> ClaimAlert:
+    key = "escalation-email:lead@clinic.example"
+    return ClaimAlert(key, "2026-11-30T15:02:00.000+00:00", EPOCH, EPOCH + 60, only_while="new")
+
+
 def _claim_both(lease_until: int = EPOCH + 60) -> ClaimAlerts:
     keys = (KEY, "sms:+14155550101")
     return ClaimAlerts(keys, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
@@ -89,6 +94,8 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "decide a channel's budget": ([], DecideBudget("sms", "held")),
     "decide it a second time": ([DecideBudget("sms", "granted")], DecideBudget("sms", "held")),
     "decide the other channel": ([DecideBudget("sms", "held")], DecideBudget("email", "granted")),
+    "claim an escalation while new": ([], _escalate()),
+    "claim an escalation once contacted": ([_mark("new", "contacted")], _escalate()),
 }
 
 

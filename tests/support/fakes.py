@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake_common.domain.audit import AuditEntry
-from intake_common.domain.contract import AlertChannel, AlertMessage, BudgetSummaryMessage
+from intake_common.domain.contract import (
+    AlertChannel,
+    AlertMessage,
+    AnyMessage,
+)
 from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
 from intake_common.domain.limits import AlertBudget, BudgetWindow, LimitItem, LimitTransition
 from intake_common.domain.paging import PageKey, Phase
@@ -160,7 +164,7 @@ class InMemoryLimitsStore:
 
 @dataclass
 class RecordingPublisher:
-    messages: list[AlertMessage | BudgetSummaryMessage] = field(default_factory=list)
+    messages: list[AnyMessage] = field(default_factory=list)
     fail: bool = False
 
     @property
@@ -168,7 +172,7 @@ class RecordingPublisher:
         """The request ids announced (alert messages; not the budget summaries)."""
         return [str(m.request_id) for m in self.messages if isinstance(m, AlertMessage)]
 
-    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
+    def publish(self, message: AnyMessage) -> str:
         if self.fail:
             raise PublishFailed("InternalError (injected)")
         self.messages.append(message)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from intake_common.domain.contract import AlertMessage, BudgetSummaryMessage
+from intake_common.domain.contract import AnyMessage
 from intake_common.domain.ports import PublishFailed
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class SnsAlertPublisher:
         self.topic_arn = topic_arn
         self.client = client
 
-    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
+    def publish(self, message: AnyMessage) -> str:
         try:
             response = self.client.publish(
                 TopicArn=self.topic_arn, Message=message.model_dump_json()

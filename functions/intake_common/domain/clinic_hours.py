@@ -72,6 +72,11 @@ class ClinicHours:
                     continue
                 yield max(begin, start), end
 
+    def opening_on(self, day: date) -> datetime | None:
+        """When the clinic opens on ``day`` (its first opening), or None on a day it is shut."""
+        hours = self.week[day.weekday()]
+        return _at(day, hours[0][0], self.zone) if hours else None
+
     def is_open(self, moment: datetime) -> bool:
         first = next(self.intervals(moment), None)
         return first is not None and first[0] <= moment

@@ -41,4 +41,31 @@ class BudgetSummaryMessage(BaseModel):
     published_at: datetime
 
 
-Message = Annotated[AlertMessage | BudgetSummaryMessage, Field(discriminator="kind")]
+class EscalationMessage(BaseModel):
+    """Published by the sweep when an urgent request is still ``new`` past its call-back
+    target: the escalation contacts are alerted about it, once, by reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    version: Literal[1] = 1
+    kind: Literal["callback.escalation"] = "callback.escalation"
+    request_id: UUID = Field(description="The stored item's submission_id")
+    published_at: datetime
+
+
+class DigestMessage(BaseModel):
+    """Published by the sweep at the clinic's opening on a working day: staff get one digest
+    of the open requests past their call-back target (references and waiting times)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    version: Literal[1] = 1
+    kind: Literal["callback.digest"] = "callback.digest"
+    day: str = Field(
+        description="The clinic's date, e.g. 2026-12-02", pattern=r"^\d{4}-\d{2}-\d{2}$"
+    )
+    published_at: datetime
+
+
+AnyMessage = AlertMessage | BudgetSummaryMessage | EscalationMessage | DigestMessage
+Message = Annotated[AnyMessage, Field(discriminator="kind")]

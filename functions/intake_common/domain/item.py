@@ -332,14 +332,19 @@ def _with_alert(item: RequestItem, key: str, record: AlertRecord | None) -> dict
 
 @dataclass(frozen=True)
 class ClaimAlert:
-    """Take the right to send one alert: nobody sent it and nobody else holds a live lease."""
+    """Take the right to send one alert: nobody sent it and nobody else holds a live lease
+    (and, for an escalation, the request still has ``only_while`` as its status: nobody has
+    reached the person meanwhile)."""
 
     key: str
     at: str
     now: int
     lease_until: int
+    only_while: RequestStatus | None = None
 
     def holds(self, item: RequestItem) -> bool:
+        if self.only_while is not None and item.status != self.only_while:
+            return False
         current = item.alerts.get(self.key)
         return current is None or (
             current.state == "sending" and (current.lease_until or 0) < self.now
@@ -350,24 +355,31 @@ class ClaimAlert:
         return item.model_copy(update=_with_alert(item, self.key, record))
 
     def update(self) -> Update:
+        names = {
+            "#id": TABLE_KEY,
+            "#alerts": "alerts",
+            "#key": self.key,
+            "#state": "state",
+            "#lease": "lease_until",
+        }
+        values: dict[str, Any] = {
+            ":claim": {"state": "sending", "at": self.at, "lease_until": self.lease_until},
+            ":sending": "sending",
+            ":now": self.now,
+        }
+        condition = (
+            "attribute_exists(#id) AND (attribute_not_exists(#alerts.#key) OR "
+            "(#alerts.#key.#state = :sending AND #alerts.#key.#lease < :now))"
+        )
+        if self.only_while is not None:
+            names["#status"] = "status"
+            values[":while"] = self.only_while
+            condition += " AND #status = :while"
         return Update(
             expression="SET #alerts.#key = :claim",
-            condition=(
-                "attribute_exists(#id) AND (attribute_not_exists(#alerts.#key) OR "
-                "(#alerts.#key.#state = :sending AND #alerts.#key.#lease < :now))"
-            ),
-            names={
-                "#id": TABLE_KEY,
-                "#alerts": "alerts",
-                "#key": self.key,
-                "#state": "state",
-                "#lease": "lease_until",
-            },
-            values={
-                ":claim": {"state": "sending", "at": self.at, "lease_until": self.lease_until},
-                ":sending": "sending",
-                ":now": self.now,
-            },
+            condition=condition,
+            names=names,
+            values=values,
         )
 
 

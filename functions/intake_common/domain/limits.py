@@ -279,6 +279,88 @@ class ClaimOnce:
         )
 
 
+_SEND_NAMES = {"#key": LIMITS_KEY, "#sent": "sent_at", "#lease": "lease_until"}
+
+
+@dataclass(frozen=True)
+class ClaimSend:
+    """Take the right to send one message that is not about one request (a day's digest on a
+    channel): once; a lapsed lease is taken over; kept until ``expires_at`` (TTL)."""
+
+    key: str
+    now: int
+    lease_until: int
+    expires_at: int
+
+    def holds(self, item: LimitItem | None) -> bool:
+        if item is None:
+            return True
+        lease = item.get("lease_until")
+        return "sent_at" not in item and (lease is None or int(lease) < self.now)
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        return {
+            **(item or {}),
+            LIMITS_KEY: self.key,
+            "lease_until": self.lease_until,
+            "expires_at": self.expires_at,
+        }
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #lease = :until, #expires = :expires",
+            condition=(
+                "attribute_not_exists(#key) OR (attribute_not_exists(#sent) AND "
+                "(attribute_not_exists(#lease) OR #lease < :now))"
+            ),
+            names={**_SEND_NAMES, "#expires": "expires_at"},
+            values={":until": self.lease_until, ":now": self.now, ":expires": self.expires_at},
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseSend:
+    """Give a send's claim back after a temporary failure (unless it was sent)."""
+
+    key: str
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return item is not None and "sent_at" not in item
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        return {k: v for k, v in (item or {}).items() if k != "lease_until"}
+
+    def update(self) -> Update:
+        return Update(
+            expression="REMOVE #lease",
+            condition="attribute_exists(#key) AND attribute_not_exists(#sent)",
+            names=_SEND_NAMES,
+        )
+
+
+@dataclass(frozen=True)
+class RecordSend:
+    """Record that the message went out: no claim is granted again."""
+
+    key: str
+    at: str
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return item is not None
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        kept = {k: v for k, v in (item or {}).items() if k != "lease_until"}
+        return {**kept, "sent_at": self.at}
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #sent = :at REMOVE #lease",
+            condition="attribute_exists(#key)",
+            names=_SEND_NAMES,
+            values={":at": self.at},
+        )
+
+
 _SUMMARY_NAMES = {"#key": LIMITS_KEY, "#sent": "summary_sent_at", "#lease": "summary_lease_until"}
 
 
@@ -375,6 +457,9 @@ TRANSITIONS: tuple[type, ...] = (
     Hold,
     NoteHeldUrgent,
     ClaimOnce,
+    ClaimSend,
+    ReleaseSend,
+    RecordSend,
     ClaimSummary,
     ReleaseSummary,
     RecordSummary,
@@ -417,6 +502,20 @@ class AlertBudget:
     def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
         """Take ``key`` for ``owner`` (true), or find it taken by another owner (false)."""
         return self.store.change(key, ClaimOnce(key, owner, expires_at))
+
+    def taken(self, key: str) -> bool:
+        """Whether ``key`` was claimed (the sweep's "already published" marks)."""
+        return self.store.get(key) is not None
+
+    def claim_send(self, key: str, now: int, lease_until: int, expires_at: int) -> bool:
+        """The right to send the message named ``key`` (false: sent, or being sent)."""
+        return self.store.change(key, ClaimSend(key, now, lease_until, expires_at))
+
+    def release_send(self, key: str) -> None:
+        self.store.change(key, ReleaseSend(key))
+
+    def record_send(self, key: str, at: str) -> None:
+        self.store.change(key, RecordSend(key, at))
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
         item = self.store.get(limit_key(channel, window))

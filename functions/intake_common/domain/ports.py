@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .audit import AuditEntry
-from .contract import AlertMessage, BudgetSummaryMessage
+from .contract import AnyMessage
 from .item import RequestItem, RequestStatus, RequestSummary, Transition
 from .limits import LimitItem, LimitTransition
 from .paging import PageKey, Phase
@@ -71,7 +71,7 @@ class LimitsStore(Protocol):
 
 
 class AlertPublisher(Protocol):
-    def publish(self, message: AlertMessage | BudgetSummaryMessage) -> str:
+    def publish(self, message: AnyMessage) -> str:
         """Announce a stored request (or a budget summary owed); the message id. Raises
         ``PublishFailed``."""
         ...

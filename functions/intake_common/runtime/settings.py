@@ -57,6 +57,32 @@ class _EnvModel(BaseModel):
         return cls.model_validate(dict(os.environ))
 
 
+class _Targets(_EnvModel):
+    """The call-back targets (domain/clinic_hours.py): opening hours in the clinic's zone, a
+    request's target in opening hours, an urgent one's in minutes around the clock."""
+
+    clinic_hours: Annotated[str, Field(alias="CLINIC_HOURS")] = "Mon-Fri 09:00-17:00"
+    callback_target_hours: Annotated[
+        float, Field(alias="CALLBACK_TARGET_HOURS", gt=0, le=24 * 14)
+    ] = 8
+    urgent_callback_minutes: Annotated[
+        int, Field(alias="URGENT_CALLBACK_MINUTES", ge=5, le=24 * 60)
+    ] = 60
+
+    @model_validator(mode="after")
+    def _readable_hours(self) -> Self:
+        self.targets  # noqa: B018 - raises BadHours (a ValueError) on hours it cannot read
+        return self
+
+    @property
+    def targets(self) -> CallbackTargets:
+        return CallbackTargets(
+            ClinicHours.parse(self.clinic_hours, self.zone),
+            target_hours=self.callback_target_hours,
+            urgent_minutes=self.urgent_callback_minutes,
+        )
+
+
 class SubmitSettings(_EnvModel):
     """What ``submit_request`` needs."""
 
@@ -82,14 +108,14 @@ class SubmitSettings(_EnvModel):
     ] = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 
 
-class RedriveSettings(SubmitSettings):
+class RedriveSettings(SubmitSettings, _Targets):
     """What the scheduled re-drive needs: the submit side, and where alert budgets are kept."""
 
     limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
     budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
 
 
-class StaffSettings(_EnvModel):
+class StaffSettings(_Targets):
     """What the staff API needs: the tables, the queues an erase empties, the origin header."""
 
     audit_table: Annotated[str, Field(alias="AUDIT_TABLE", min_length=3)]
@@ -99,31 +125,9 @@ class StaffSettings(_EnvModel):
     ]
     origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
     origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
-    # The call-back targets (domain/clinic_hours.py): opening hours in the clinic's zone, a
-    # request's target in opening hours, an urgent one's in minutes around the clock.
-    clinic_hours: Annotated[str, Field(alias="CLINIC_HOURS")] = "Mon-Fri 09:00-17:00"
-    callback_target_hours: Annotated[
-        float, Field(alias="CALLBACK_TARGET_HOURS", gt=0, le=24 * 14)
-    ] = 8
-    urgent_callback_minutes: Annotated[
-        int, Field(alias="URGENT_CALLBACK_MINUTES", ge=5, le=24 * 60)
-    ] = 60
-
-    @model_validator(mode="after")
-    def _readable_hours(self) -> Self:
-        self.targets  # noqa: B018 - raises BadHours (a ValueError) on hours it cannot read
-        return self
-
-    @property
-    def targets(self) -> CallbackTargets:
-        return CallbackTargets(
-            ClinicHours.parse(self.clinic_hours, self.zone),
-            target_hours=self.callback_target_hours,
-            urgent_minutes=self.urgent_callback_minutes,
-        )
 
 
-class NotifySettings(_EnvModel):
+class NotifySettings(_Targets):
     """What ``notify_staff`` needs. Either channel may be empty: it is then skipped."""
 
     limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
@@ -137,6 +141,9 @@ class NotifySettings(_EnvModel):
     ses_configuration_set: Annotated[str, Field(alias="SES_CONFIGURATION_SET")] = ""
     staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
     staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
+    # Who hears of an urgent request nobody called back in time (empty: the staff channels).
+    escalation_emails: Annotated[CommaList, Field(alias="ESCALATION_EMAILS")] = ()
+    escalation_phones: Annotated[CommaList, Field(alias="ESCALATION_PHONES")] = ()
     alert_detail: Annotated[Literal["contact", "minimal"], Field(alias="ALERT_DETAIL")] = "minimal"
     # The staff inbox; an alert links to ``<staff_url>#/requests/<reference>``.
     staff_url: Annotated[str, Field(alias="STAFF_URL", pattern=r"^(https?://\S+/)?$")] = ""
@@ -148,7 +155,7 @@ class NotifySettings(_EnvModel):
     ] = ""
     confirmation_key: Annotated[SecretStr, Field(alias="CONFIRMATION_KEY")] = SecretStr("")
 
-    @field_validator("staff_phones")
+    @field_validator("staff_phones", "escalation_phones")
     @classmethod
     def _e164(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for phone in value:

@@ -25,6 +25,7 @@ var flash = "";       // a message for the next view (e.g. "Erased" above the li
 var idleWatch = null;
 var zone = "";        // the clinic's time zone (the API says it): every time is shown in it
 var nextPage = null;  // the list's cursor for "Show more" (opaque: the API checks it)
+var ESCALATION_STATES = { sending: "sending", sent: "sent", failed: "failed" };
 var CAPTIONS = {
   callback: "Appointment requests nobody has reached yet: urgent first, then the longest waiting first",
   held: "Appointment requests whose staff alert the alert limit held, newest first"
@@ -311,7 +312,9 @@ function renderDetail(item) {
 
   var history = $("history");
   history.replaceChildren();
-  var changes = item.history || [];
+  var changes = (item.history || []).concat((item.escalations || []).map(function (told) {
+    return { at: told.at, escalation: told };
+  })).sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : 0; });
   if (!changes.length) {
     var none = document.createElement("li");
     none.textContent = "No changes yet.";
@@ -320,6 +323,13 @@ function renderDetail(item) {
   changes.forEach(function (change) {
     var li = document.createElement("li");
     var line = document.createElement("p");
+    if (change.escalation) {
+      line.textContent = when(change.at) + ": nobody had called back within the target; the escalation contacts were told by " +
+        (change.escalation.channel === "sms" ? "text" : "email") + " (" + (ESCALATION_STATES[change.escalation.state] || change.escalation.state) + ").";
+      li.appendChild(line);
+      history.appendChild(li);
+      return;
+    }
     line.textContent = when(change.at) + ": " + (STATUS_LABELS[change.from] || change.from) +
       " to " + (STATUS_LABELS[change.to] || change.to) + ", by " +
       (change.by_name ? change.by_name + " (" + change.by + ")" : change.by);

@@ -1,0 +1,253 @@
+"""Escalation and the day's digest, end to end in memory with a controlled clock: the sweep
+(redrive_alerts) publishes, notify_staff claims, sends and records. On time, once, never for a
+request already contacted, and not twice when two sweeps or two deliveries overlap.
+
+The clinic: Mon-Fri 09:00-17:00 in New York. ``NOW`` (2026-11-30 14:02 UTC) is Monday 09:02
+there, two minutes after opening.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from intake_common.domain.audit import Actor
+from intake_common.domain.contract import DigestMessage, EscalationMessage
+from intake_common.domain.limits import AlertBudget
+from intake_common.runtime.settings import NotifySettings
+from intake_common.services import staff
+from intake_common.services.staff import Dependencies as StaffDependencies
+from notify_staff import logic as notify
+from redrive_alerts import logic as sweep
+from redrive_alerts.ports import Dependencies as SweepDependencies
+from tests.support.builders import NOW, stored
+from tests.support.fakes import (
+    FakeQueues,
+    InMemoryAuditLog,
+    InMemoryLimitsStore,
+    NotifyFakes,
+    RecordingPublisher,
+    throttled,
+)
+
+CRISIS = "I want to die"
+LEAD = "lead@clinic.example"
+STAFF = ("frontdesk@clinic.example", "nurse@clinic.example")
+SETTINGS = NotifySettings.model_validate(
+    {
+        "TABLE_NAME": "requests",
+        "LIMITS_TABLE": "alert-limits",
+        "SENDER_EMAIL": "alerts@clinic.example",
+        "STAFF_EMAILS": ",".join(STAFF),
+        "STAFF_PHONES": "+14155550101",
+        "ESCALATION_EMAILS": LEAD,
+        "ESCALATION_PHONES": "+14155550199",
+        "STAFF_URL": "https://clinic.example/staff/",
+    }
+)
+TARGETS = SETTINGS.targets
+NURSE = Actor("cognito:nurse", "Nurse")
+
+
+@pytest.fixture
+def fakes() -> NotifyFakes:
+    return NotifyFakes()
+
+
+def _sweep(
+    fakes: NotifyFakes, now: datetime, limits: InMemoryLimitsStore | None = None
+) -> RecordingPublisher:
+    """One run of the sweep's two call-back steps; what it published."""
+    publisher = RecordingPublisher()
+    deps = SweepDependencies(
+        store=fakes.store, publisher=publisher, budget=AlertBudget(limits or fakes.limits)
+    )
+    sweep.escalations_owed(deps, TARGETS, now)
+    sweep.digest_owed(deps, TARGETS, now)
+    return publisher
+
+
+def _deliver(fakes: NotifyFakes, published: RecordingPublisher, now: datetime) -> list[str]:
+    """notify_staff handling each message the sweep published."""
+    done = []
+    for message in published.messages:
+        if isinstance(message, EscalationMessage):
+            done.append(
+                notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=now)
+            )
+        elif isinstance(message, DigestMessage):
+            done.append(notify.handle_digest(message, settings=SETTINGS, deps=fakes.deps, now=now))
+    return done
+
+
+def _escalated(published: RecordingPublisher) -> list[str]:
+    return [str(m.request_id) for m in published.messages if isinstance(m, EscalationMessage)]
+
+
+def _staff(fakes: NotifyFakes) -> StaffDependencies:
+    return StaffDependencies(store=fakes.store, audit=InMemoryAuditLog(), queues=FakeQueues())
+
+
+def _escalations(fakes: NotifyFakes) -> list[str]:
+    return [e["to"] for e in fakes.mailer.sent if e["subject"].startswith("Escalation")]
+
+
+def test_an_urgent_request_is_escalated_once_just_past_its_target(fakes: NotifyFakes) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+
+    assert _escalated(_sweep(fakes, NOW + timedelta(minutes=60))) == []  # due, not yet past
+    published = _sweep(fakes, NOW + timedelta(minutes=61))
+    assert _escalated(published) == [urgent.submission_id]
+    assert _deliver(fakes, published, NOW + timedelta(minutes=61))[0] == "sent"
+    # The next sweeps find it marked; a redelivery of the message sends nothing again.
+    assert _escalated(_sweep(fakes, NOW + timedelta(minutes=66))) == []
+    assert _deliver(fakes, published, NOW + timedelta(minutes=70))[0] == "done"
+
+    assert _escalations(fakes) == [LEAD]
+    (email,) = [e for e in fakes.mailer.sent if e["to"] == LEAD]
+    assert email["subject"] == f"Escalation: urgent request {urgent.reference} waiting 1 h 1 min"
+    assert "I want" not in email["text"] + email["html"]  # by reference, never the words
+    (sms,) = fakes.texter.sent
+    assert sms["to"] == "+14155550199"
+    assert urgent.reference in sms["message"]
+    # The request's alerts (its history in the inbox) record both, sent.
+    item = fakes.store.items[urgent.submission_id]
+    assert {key: record.state for key, record in item.alerts.items()} == {
+        f"escalation-email:{LEAD}": "sent",
+        "escalation-sms:+14155550199": "sent",
+    }
+
+
+def test_no_escalation_for_a_request_already_contacted_or_not_urgent(fakes: NotifyFakes) -> None:
+    contacted, calm = stored(now=NOW, reason=CRISIS), stored(now=NOW)
+    for item in (contacted, calm):
+        fakes.store.insert(item)
+    staff.mark(_staff(fakes), NURSE, NOW, contacted.reference, "contacted", None)
+
+    assert _escalated(_sweep(fakes, NOW + timedelta(hours=3))) == []
+    assert _escalations(fakes) == []
+
+
+def test_a_request_contacted_after_the_sweep_published_is_not_escalated(
+    fakes: NotifyFakes,
+) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    published = _sweep(fakes, NOW + timedelta(minutes=90))
+    later = NOW + timedelta(minutes=91)
+    staff.mark(_staff(fakes), NURSE, later, urgent.reference, "contacted", None)
+
+    assert _deliver(fakes, published, later)[0] == "done"
+    assert _escalations(fakes) == []
+    assert [s for s in fakes.texter.sent if "Escalation" in s["message"]] == []
+
+
+def test_two_overlapping_sweeps_and_deliveries_send_each_escalation_once(
+    fakes: NotifyFakes,
+) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    when = NOW + timedelta(minutes=75)
+    # Two sweeps read before either wrote its mark: both publish.
+    first = _sweep(fakes, when, limits=InMemoryLimitsStore())
+    second = _sweep(fakes, when, limits=InMemoryLimitsStore())
+    assert len(first.messages) == len(second.messages) == 2  # the escalation and the digest
+
+    _deliver(fakes, first, when)
+    _deliver(fakes, second, when)
+
+    assert _escalations(fakes) == [LEAD]
+    assert len([s for s in fakes.texter.sent if s["to"] == "+14155550199"]) == 1
+
+
+def test_an_escalation_whose_send_failed_for_now_is_retried_and_then_sent_once(
+    fakes: NotifyFakes,
+) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    fakes.mailer.errors[LEAD] = [throttled()]
+    published = _sweep(fakes, NOW + timedelta(minutes=61))
+    (message,) = published.messages[:1]
+    assert isinstance(message, EscalationMessage)
+
+    with pytest.raises(notify.RetryLater):
+        notify.handle_escalation(
+            message, settings=SETTINGS, deps=fakes.deps, now=NOW + timedelta(minutes=61)
+        )
+    notify.handle_escalation(
+        message, settings=SETTINGS, deps=fakes.deps, now=NOW + timedelta(minutes=62)
+    )
+
+    assert _escalations(fakes) == [LEAD]
+    assert len(fakes.texter.sent) == 1  # the text went the first time, and only then
+
+
+def test_without_escalation_contacts_the_staff_channels_are_told() -> None:
+    settings = SETTINGS.model_copy(update={"escalation_emails": (), "escalation_phones": ()})
+
+    assert [t.recipient for t in notify.escalation_targets(settings)] == [*STAFF, "+14155550101"]
+
+
+def test_the_digest_goes_at_opening_once_listing_requests_past_target_oldest_first(
+    fakes: NotifyFakes,
+) -> None:
+    # Friday 10:00 and 16:30 (New York): due Monday 10:00 and Monday 16:30 (one working day).
+    friday_morning = stored(now=NOW - timedelta(days=3) + timedelta(hours=1))
+    friday_late = stored(now=NOW - timedelta(days=3) + timedelta(hours=7, minutes=30))
+    urgent = stored(now=NOW - timedelta(hours=2), reason=CRISIS)  # 07:02: past 60 min
+    fresh = stored(now=NOW - timedelta(minutes=1))  # within its target
+    for item in (friday_morning, friday_late, urgent, fresh):
+        fakes.store.insert(item)
+    monday_noon = NOW + timedelta(hours=3)  # Monday 12:02: the Friday morning one is late
+
+    published = _sweep(fakes, NOW)
+    digests = [m for m in published.messages if isinstance(m, DigestMessage)]
+    assert [m.day for m in digests] == ["2026-11-30"]
+    assert [
+        m
+        for m in _sweep(fakes, NOW + timedelta(minutes=5)).messages
+        if isinstance(m, DigestMessage)
+    ] == []
+
+    _deliver(fakes, RecordingPublisher(messages=list(digests)), monday_noon)
+    _deliver(fakes, RecordingPublisher(messages=list(digests)), monday_noon)  # redelivered
+
+    digest = [e for e in fakes.mailer.sent if e["subject"].startswith("Call backs past target")]
+    assert sorted(e["to"] for e in digest) == sorted(STAFF)  # one each, not two
+    text = digest[0]["text"]
+    assert digest[0]["subject"] == "Call backs past target on 2026-11-30: 2 (1 urgent)"
+    assert text.index(friday_morning.reference) < text.index(urgent.reference)
+    assert f"  {friday_morning.reference}  waiting 3 days 2 h\n" in text
+    assert f"  {urgent.reference}  waiting 5 h  URGENT\n" in text
+    assert friday_late.reference not in text  # due at 16:30 today
+    assert fresh.reference not in text
+    (sms,) = [s for s in fakes.texter.sent if "past the call-back target" in s["message"]]
+    assert sms["message"].startswith("2 requests are past the call-back target (1 urgent).")
+
+
+@pytest.mark.parametrize(
+    ("moment", "why"),
+    [
+        (NOW - timedelta(minutes=5), "before opening"),
+        (NOW + timedelta(hours=2), "more than two hours after opening"),
+        (NOW - timedelta(days=2), "on a Saturday"),
+    ],
+)
+def test_no_digest_outside_the_morning_of_a_working_day(
+    fakes: NotifyFakes, moment: datetime, why: str
+) -> None:
+    fakes.store.insert(stored(now=moment - timedelta(days=5)))
+
+    published = _sweep(fakes, moment)
+
+    assert [m for m in published.messages if isinstance(m, DigestMessage)] == [], why
+
+
+def test_a_digest_with_nothing_past_target_sends_nothing(fakes: NotifyFakes) -> None:
+    fakes.store.insert(stored(now=NOW - timedelta(minutes=1)))
+    published = _sweep(fakes, NOW)
+
+    assert _deliver(fakes, published, NOW) == ["done"]
+    assert fakes.mailer.sent == []
