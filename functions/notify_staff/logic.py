@@ -43,14 +43,13 @@ from intake_common.domain.item import (
     timestamp,
 )
 from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window_start
-from intake_common.domain.paging import phases
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
+from intake_common.services import callbacks
 
 from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
 from .render import (
     Email,
-    Overdue,
     render_confirmation,
     render_digest_email,
     render_digest_sms,
@@ -185,26 +184,24 @@ def _confirm_once(
     request: RequestItem, settings: NotifySettings, deps: Dependencies, now: datetime
 ) -> Confirmation:
     """Email the visitor their confirmation, if they asked: once per request, at most once per
-    address per day (the form cannot be used to mail a stranger again and again), and within
-    the email alert budget (a held confirmation is not sent, and not announced to staff)."""
+    mailbox per day (the form cannot be used to mail a stranger again and again), and within
+    the confirmations' own hourly and daily caps (``ConfirmationsPerHour``/``PerDay``), never
+    taking a staff alert's place in the alert budget."""
     if request.confirmation_state != "pending":
         return request.confirmation_state  # not asked for, or done (a replay sends nothing)
     at = timestamp(now)
     epoch = int(now.timestamp())
-    window, expires = _budget_window(now, settings)
-    decision = deps.budget.reserve(
-        "email",
-        window,
-        f"{request.submission_id}#confirmation",
-        settings.emails_per_window,
-        expires,
-        counted=False,
+    # Their own caps, an hour's and a clinic day's, apart from the staff alerts' budget.
+    day = now.astimezone(settings.zone).date().isoformat()
+    hour = window_name(window_start(now, 60))
+    caps = (
+        (f"hour#{hour}", settings.confirmations_per_hour),
+        (f"day#{day}", settings.confirmations_per_day),
     )
-    if decision == "held":
+    if not deps.budget.reserve_confirmation(request.submission_id, caps, epoch + 2 * 86400):
         return _skip(request, "alert_limit", at, deps)
     # The mailbox's day is taken only now, when the email goes: a confirmation held by the
-    # budget (or a script's flood) leaves the address free for its owner's own request.
-    day = now.astimezone(settings.zone).date().isoformat()
+    # caps (or a script's flood) leaves the address free for its owner's own request.
     ledger = address_key(request.email, day, settings.confirmation_key.get_secret_value())
     if not deps.budget.claim_once(ledger, request.submission_id, epoch + LEDGER_KEEP_SECONDS):
         return _skip(request, "sent_today", at, deps)
@@ -541,7 +538,7 @@ def handle_digest(
     message: DigestMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
 ) -> str:
     """The day's digest of the requests past their target, oldest first, once per channel."""
-    overdue = overdue_requests(settings, deps, now)
+    overdue = callbacks.overdue(deps.store, settings.targets, now)
     epoch = int(now.timestamp())
     sent = 0
     for channel in _channels(settings):
@@ -571,25 +568,6 @@ def handle_digest(
         metrics.add_metric(name="CallbackDigestSent", unit="Count", value=1)
     logger.info("digest done", day=message.day, overdue=len(overdue), channels=sent)
     return "sent" if sent and overdue else "done"
-
-
-def overdue_requests(settings: NotifySettings, deps: Dependencies, now: datetime) -> list[Overdue]:
-    """Every open request past its call-back target, the longest waiting first (urgent ones
-    and the others merged by waiting time)."""
-    hours = settings.targets
-    found: list[tuple[str, Overdue]] = []
-    for phase in phases("callback"):
-        start = None
-        while True:
-            rows, start = deps.store.page_by_status(phase, "", start, 200)
-            for row in rows:
-                received = datetime.fromisoformat(row.created_at)
-                if not row.expired(now) and hours.overdue(received, urgent=row.urgent, now=now):
-                    waited = waited_for(row.created_at, now)
-                    found.append((row.created_at, Overdue(row.reference, waited, row.urgent)))
-            if start is None:
-                break
-    return [row for _, row in sorted(found, key=lambda pair: pair[0])]
 
 
 def waited_for(created_at: str, now: datetime) -> str:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from intake_common.domain.item import RequestItem
 from intake_common.domain.limits import BudgetWindow
 from intake_common.runtime.settings import NotifySettings
+from intake_common.services.callbacks import Overdue
 
 SMS_MAX = 160
 # The GSM 03.38 basic character set: staying inside it keeps 160 characters in one segment.
@@ -328,15 +329,6 @@ def render_escalation_sms(request: RequestItem, waited: str, settings: NotifySet
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message
-
-
-@dataclass(frozen=True)
-class Overdue:
-    """One line of the day's digest: a request past its call-back target."""
-
-    reference: str
-    waited: str
-    urgent: bool
 
 
 # How many requests the digest lists by reference (the rest it counts: the inbox has them).

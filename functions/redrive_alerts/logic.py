@@ -15,7 +15,7 @@ from intake_common.domain.contract import (
     EscalationMessage,
 )
 from intake_common.domain.limits import ended_windows
-from intake_common.domain.paging import phases
+from intake_common.domain.paging import EVERYTHING, phases
 from intake_common.runtime.observability import logger, metrics
 from intake_common.services.alerts import redrive_pending
 
@@ -73,7 +73,7 @@ def escalations_owed(deps: Dependencies, targets: CallbackTargets, now: datetime
     urgent = phases("callback")[0]
     owed, start = 0, None
     while True:
-        rows, start = deps.store.page_by_status(urgent, "", start, 100)
+        rows, start = deps.store.page_by_status(urgent, EVERYTHING, start, 100)
         for row in rows:
             received = datetime.fromisoformat(row.created_at)
             if targets.due(received, urgent=True) >= now:

@@ -5,26 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from intake_common.aws import clients
 from intake_common.aws.queues import SqsAlertQueues
 from intake_common.aws.staff import staff_dependencies
-from intake_common.aws.table import DynamoAuditLog, DynamoRequestStore
+from intake_common.aws.table import DynamoAuditLog, DynamoLimitsStore, DynamoRequestStore
 from intake_common.runtime.settings import StaffSettings
+from intake_common.services.callbacks import Figures
 from intake_common.services.staff import Dependencies
 
 
 def build_for(settings: StaffSettings, agent: str) -> Dependencies:
     """The staff API's adapters, from its settings (its own role's clients)."""
     config = clients.config(agent)
-    return staff_dependencies(
-        clients.client("dynamodb", config=config),
+    dynamodb = clients.client("dynamodb", config=config)
+    deps = staff_dependencies(
+        dynamodb,
         clients.client("sqs", config=config),
         table=settings.table_name,
         audit_table=settings.audit_table,
         queues=[settings.alert_queue_url, settings.dead_letter_queue_url],
     )
+    figures = Figures(DynamoLimitsStore(settings.limits_table, dynamodb), settings.targets)
+    return replace(deps, figures=figures)
 
 
 @contextmanager
@@ -40,6 +45,7 @@ def offline(deps: Dependencies, stored: dict[str, Any]) -> Iterator[None]:
     answers: dict[str, dict[str, Any]] = {
         "GetItem": {"Item": stored},
         "Query": {"Items": [stored], "Count": 1},
+        "BatchGetItem": {"Responses": {}},
     }
     with clients.offline(found, answers):
         yield

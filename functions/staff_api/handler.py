@@ -26,6 +26,9 @@ from intake_common.domain.clinic_hours import waited
 from intake_common.domain.errors import body_error
 from intake_common.domain.item import (
     STATUS_TRANSITIONS,
+    AttemptResult,
+    CallAttempt,
+    Outcome,
     RequestItem,
     RequestSummary,
     alert_channel,
@@ -36,6 +39,7 @@ from intake_common.runtime import events, snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import StaffSettings
+from intake_common.services import callbacks
 from intake_common.services import staff as operations
 from intake_common.services.staff import Dependencies
 
@@ -132,16 +136,27 @@ def _now() -> datetime:
     return datetime.now(settings.zone)
 
 
-def summary(row: RequestSummary, now: datetime) -> dict[str, Any]:
-    """A list's row; one nobody has reached yet says how long it has waited and whether it is
-    past its call-back target (``domain/clinic_hours.py``)."""
+def summary(
+    row: RequestSummary, now: datetime, attempts: tuple[CallAttempt, ...] = ()
+) -> dict[str, Any]:
+    """A list's row; one nobody has reached yet says how long it has waited, whether it is
+    past its call-back target (``domain/clinic_hours.py``) and its call attempts so far."""
     data = row.model_dump(
         include={"reference", "created_at", "status", "full_name", "alert_state", "urgent"}
     )
     if row.status == "new":
         received = datetime.fromisoformat(row.created_at)
         due = TARGETS.due(received, urgent=row.urgent)
-        data.update(waited=waited(received, now), due_at=due.isoformat(), overdue=now > due)
+        data.update(
+            waited=waited(received, now),
+            due_at=due.isoformat(),
+            overdue=now > due,
+            attempts=len(attempts),
+            last_attempt=attempts[-1].result if attempts else None,
+            offer_unreachable=operations.offers_unreachable(
+                attempts, row.status, settings.unreachable_after, settings.zone
+            ),
+        )
     return data
 
 
@@ -154,6 +169,9 @@ def detail(item: RequestItem) -> dict[str, Any]:
     )
     # What the page may offer next (the same rule the mark endpoint enforces).
     data["next_statuses"] = list(STATUS_TRANSITIONS[item.status])
+    data["offer_unreachable"] = operations.offers_unreachable(
+        item.attempts, item.status, settings.unreachable_after, settings.zone
+    )
     data["confirmation"] = item.confirmation_state
     data["alerts"] = [
         {"channel": alert_channel(key), "state": record.state, "error": record.error}
@@ -217,14 +235,36 @@ def list_requests() -> Response[str]:
             cursor=cursor,
             limit=limit,
         )
+    attempts = operations.attempts_of(deps, page.rows)
     return json_response(
         HTTPStatus.OK,
         {
-            "requests": [summary(row, now) for row in page.rows],
+            "requests": [
+                summary(row, now, attempts.get(row.submission_id, ())) for row in page.rows
+            ],
             "next": page.cursor.encode() if page.cursor else None,
             "view": view,
             "clinic_timezone": settings.clinic_timezone,
             "promise": TARGETS.promise(),
+        },
+    )
+
+
+@app.get("/staff/figures")
+def figures() -> Response[str]:
+    """The call-back figures: time to first contact for the last eight weeks (median, 90th
+    percentile), and the requests past their target now (counts only, no names)."""
+    user, deps = signed_in(), dependencies()
+    now = _now()
+    weeks = operations.figures(deps, user.actor, now)
+    late = callbacks.overdue(deps.store, TARGETS, now)
+    return json_response(
+        HTTPStatus.OK,
+        {
+            "weeks": [week.as_dict() for week in weeks],
+            "past_target": len(late),
+            "urgent_past_target": sum(row.urgent for row in late),
+            "clinic_timezone": settings.clinic_timezone,
         },
     )
 
@@ -241,14 +281,34 @@ class MarkBody(BaseModel):
 
     status: Literal["contacted", "scheduled", "closed"]
     note: Annotated[str, Field(max_length=500)] = ""
+    # Closing asks how it ended (and only closing takes one).
+    outcome: Outcome | None = None
 
 
 @app.post("/staff/requests/<reference>/status")
 def mark(reference: str) -> Response[str]:
     user, deps = signed_in(), dependencies()
     body = _body(MarkBody)
-    marked = operations.mark(deps, user.actor, _now(), reference, body.status, body.note or None)
+    marked = operations.mark(
+        deps, user.actor, _now(), reference, body.status, body.note or None, body.outcome
+    )
     item = operations.find(deps, marked.reference, _now())
+    return json_response(HTTPStatus.OK, {"request": detail(item)})
+
+
+class AttemptBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
+
+    result: AttemptResult
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+@app.post("/staff/requests/<reference>/attempts")
+def attempt(reference: str) -> Response[str]:
+    """A call that did not reach the person, in a click (no answer, voicemail, wrong number)."""
+    user, deps = signed_in(), dependencies()
+    body = _body(AttemptBody)
+    item = operations.log_attempt(deps, user.actor, _now(), reference, body.result, body.note)
     return json_response(HTTPStatus.OK, {"request": detail(item)})
 
 
@@ -277,21 +337,31 @@ def erase(reference: str) -> Response[str]:
 @app.get("/staff/export")
 def export() -> Response[str]:
     user, deps = admin(), dependencies()
-    """CSV of the period's requests: health data; the admin acknowledged it on the page."""
+    """One page of the CSV of the period's requests (health data: the admin acknowledged it on
+    the page). The first page has the header row; ``X-Next-Page`` is the cursor of the next
+    (absent on the last): the page asks for each in turn and joins them in the browser."""
     query = app.current_event.query_string_parameters or {}
     if query.get("acknowledge") != "health-data":
         raise BadInput("acknowledge")
     now = _now()
-    items = operations.export(deps, user.actor, now, _since(query.get("period", "month"), now))
+    try:
+        cursor = paging.decode(query["cursor"], "export") if query.get("cursor") else None
+    except paging.BadCursor as exc:
+        raise BadInput("cursor") from exc
+    since = _since(query.get("period", "month"), now)
+    page = operations.export_page(deps, user.actor, now, since, cursor)
+    headers = {"Content-Disposition": f'attachment; filename="requests-{now:%Y-%m-%d}.csv"'}
+    if page.cursor is not None:
+        headers["X-Next-Page"] = page.cursor.encode()
     return Response(
         status_code=HTTPStatus.OK,
         content_type="text/csv; charset=utf-8",
-        body=operations.csv_text(items),
-        headers={"Content-Disposition": f'attachment; filename="requests-{now:%Y-%m-%d}.csv"'},
+        body=operations.csv_text(page.items, header=cursor is None, zone=settings.zone),
+        headers=headers,
     )
 
 
-def _body(model: type[MarkBody] | type[EraseBody]) -> Any:
+def _body(model: type[MarkBody] | type[EraseBody] | type[AttemptBody]) -> Any:
     try:
         return model.model_validate_json(app.current_event.body or "{}")
     except ValidationError as exc:

@@ -10,15 +10,17 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from intake_common.aws.staff import staff_dependencies
 from intake_common.domain.audit import Actor
-from intake_common.domain.item import STATUSES, RequestItem
-from intake_common.domain.paging import MAX_PAGE_SIZE, VIEWS
+from intake_common.domain.item import ATTEMPT_RESULTS, OUTCOMES, STATUSES
+from intake_common.domain.paging import MAX_PAGE_SIZE, VIEWS, Cursor
 from intake_common.services import staff as logic
 from intake_common.services.staff import Dependencies
 
@@ -118,36 +120,59 @@ def _show(args: argparse.Namespace) -> int:
         print(f"{label + ':':19}{value}")
     print("Reason:")
     print("  " + (item.reason or "-").replace("\n", "\n  "))
+    for tried in item.attempts:
+        note = f" ({tried.note})" if tried.note else ""
+        who = f"{tried.by_name} ({tried.by})" if tried.by_name else tried.by
+        print(f"- {local_time(tried.at, zone)} {who}: call attempt, {tried.result}{note}")
     for change in item.history:
         note = f" ({change.note})" if change.note else ""
         who = f"{change.by_name} ({change.by})" if change.by_name else change.by
-        print(f"- {change.at} {who}: {change.from_} -> {change.to}{note}")
+        ended = f" [{change.outcome}]" if change.outcome else ""
+        print(f"- {local_time(change.at, zone)} {who}: {change.from_} -> {change.to}{ended}{note}")
+    print(f"(times are {zone.key}, clinic time)")
     return 0
 
 
 def _mark(args: argparse.Namespace) -> int:
     deps, actor, now = _session(args)
-    marked = logic.mark(deps, actor, now, args.reference, args.status, args.note)
+    marked = logic.mark(deps, actor, now, args.reference, args.status, args.note, args.outcome)
     print(f"{marked.reference}: {marked.change.from_} -> {marked.change.to}")
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
+def _attempt(args: argparse.Namespace) -> int:
     deps, actor, now = _session(args)
-    items = logic.export(deps, actor, now, parse_since(args.since, now))
-    write_csv(items, args.out)
-    print(f"Exported {len(items)} request(s) to {args.out} (readable by you only).")
+    item = logic.log_attempt(deps, actor, now, args.reference, args.result, args.note)
+    count = len(item.attempts)
+    print(f"{item.reference}: attempt {count} logged ({args.result}); still {item.status}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    deps, actor, now, zone = _session_in_zone(args)
+    since = parse_since(args.since, now)
+    pages = partial(logic.export_page, deps, actor, now, since)
+    count = write_csv(pages, args.out, zone)
+    print(f"Exported {count} request(s) to {args.out} (readable by you only).")
     print("WARNING: " + logic.HEALTH_DATA_WARNING.format(path=args.out), file=sys.stderr)
     return 0
 
 
-def write_csv(items: list[RequestItem], out: Path) -> None:
-    """Owner-only (0600, also over an existing file)."""
+def write_csv(pages: Callable[[Cursor | None], logic.ExportPage], out: Path, zone: ZoneInfo) -> int:
+    """Owner-only (0600, also over an existing file), written page by page as they are read
+    (a busy month is never held in memory whole); how many requests it holds."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     descriptor = os.open(out, flags, 0o600)
     os.fchmod(descriptor, 0o600)
+    count, cursor = 0, None
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-        handle.write(logic.csv_text(items))
+        while True:
+            page = pages(cursor)
+            handle.write(logic.csv_text(page.items, header=cursor is None, zone=zone))
+            count += len(page.items)
+            cursor = page.cursor
+            if cursor is None:
+                return count
 
 
 def _erase(args: argparse.Namespace) -> int:
@@ -202,7 +227,18 @@ def register(commands: Any) -> None:
     mark.add_argument("reference")
     mark.add_argument("status", choices=["contacted", "scheduled", "closed"])
     mark.add_argument("--note", help="a short note for colleagues")
+    mark.add_argument(
+        "--outcome", choices=OUTCOMES, help="how it ended: closing needs one (and only closing)"
+    )
     mark.set_defaults(func=_mark)
+
+    attempt = _with_target(
+        actions.add_parser("attempt", help="log a call that did not reach the person (audited)")
+    )
+    attempt.add_argument("reference")
+    attempt.add_argument("result", choices=ATTEMPT_RESULTS)
+    attempt.add_argument("--note", help="a short note for colleagues")
+    attempt.set_defaults(func=_attempt)
 
     export = _with_target(actions.add_parser("export", help="CSV of requests (audited)"))
     export.add_argument("--since", default="30d")

@@ -74,6 +74,9 @@ def test_the_inbox_opens_on_the_call_back_queue_longest_waiting_first(
         "waited",
         "due_at",
         "overdue",
+        "attempts",
+        "last_attempt",
+        "offer_unreachable",
     }
     assert (rows[0]["waited"], rows[0]["overdue"]) == ("0 min", False)
     entries = _audit(aws)
@@ -161,7 +164,7 @@ def test_a_change_the_request_may_not_make_is_refused_with_what_it_may(
 ) -> None:
     reference = _submit(invoke)
     path = f"/staff/requests/{reference}/status"
-    call("POST", path, claims=NURSE, body={"status": "closed"})
+    call("POST", path, claims=NURSE, body={"status": "closed", "outcome": "scheduled"})
 
     response = call("POST", path, claims=NURSE, body={"status": "contacted"})
 
@@ -409,3 +412,93 @@ def test_a_cursor_the_api_did_not_give_out_is_a_400_that_echoes_nothing(
         assert error["field"] in {"cursor", "limit"}
         assert cursor not in response["body"]
     assert call("GET", "/staff/requests", claims=NURSE, query="view=all")["statusCode"] == 400
+
+
+def test_a_call_attempt_is_one_click_shown_in_the_queue_and_closing_asks_why(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    reference = _submit(invoke)
+    path = f"/staff/requests/{reference}"
+
+    tried = call("POST", f"{path}/attempts", claims=NURSE, body={"result": "no_answer"})
+    again = call("POST", f"{path}/attempts", claims=NURSE, body={"result": "voicemail"})
+    queue = json_body(call("GET", "/staff/requests", claims=NURSE))["requests"]
+    unclosed = call("POST", f"{path}/status", claims=NURSE, body={"status": "closed"})
+    bad = call("POST", f"{path}/attempts", claims=NURSE, body={"result": "hung_up"})
+    closed = call(
+        "POST", f"{path}/status", claims=NURSE, body={"status": "closed", "outcome": "unreachable"}
+    )
+
+    assert tried["statusCode"] == again["statusCode"] == 200
+    shown = json_body(again)["request"]
+    assert [a["result"] for a in shown["attempts"]] == ["no_answer", "voicemail"]
+    assert shown["attempts"][0]["by_name"] == "nurse@clinic.example"
+    assert shown["status"] == "new"
+    assert shown["offer_unreachable"] is False
+    (row,) = [r for r in queue if r["reference"] == reference]
+    assert (row["attempts"], row["last_attempt"], row["offer_unreachable"]) == (
+        2,
+        "voicemail",
+        False,
+    )
+    assert unclosed["statusCode"] == 409
+    assert "needs an outcome" in json_body(unclosed)["errors"][0]["message"]
+    assert bad["statusCode"] == 400
+    assert json_body(bad)["errors"][0]["field"] == "result"
+    assert closed["statusCode"] == 200
+    assert json_body(closed)["request"]["outcome"] == "unreachable"
+    assert json_body(closed)["request"]["first_contact_at"] is not None
+    actions = sorted(entry["action"] for entry in _audit(aws))
+    assert actions.count("attempt") == 2
+
+
+def test_the_figures_count_first_contacts_by_week_and_name_nobody(
+    call: Call, invoke: Invoke, aws: LocalStack
+) -> None:
+    first, second = _submit(invoke), _submit(invoke, full_name="Bo Lee")
+    call("POST", f"/staff/requests/{first}/status", claims=NURSE, body={"status": "contacted"})
+    call("POST", f"/staff/requests/{first}/status", claims=NURSE, body={"status": "scheduled"})
+
+    response = call("GET", "/staff/figures", claims=NURSE)
+
+    assert response["statusCode"] == 200
+    answer = json_body(response)
+    assert len(answer["weeks"]) == 8
+    this_week = answer["weeks"][-1]
+    assert this_week["contacts"] == 1  # the first contact only, not the second move
+    assert this_week["median_minutes"] == this_week["p90_minutes"] == 0
+    assert (answer["past_target"], answer["urgent_past_target"]) == (0, 0)
+    assert first not in response["body"]
+    assert second not in response["body"]
+    assert "figures" in {entry["action"] for entry in _audit(aws)}
+    stored = [i for i in all_items(aws, "AlertLimitsTable") if i["limit_key"].startswith("figure#")]
+    assert [len(i["minutes"]) for i in stored] == [1]
+
+
+def test_the_export_comes_in_pages_the_page_joins_into_one_csv(
+    call: Call, invoke: Invoke, aws: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake_common.services import staff as operations
+
+    monkeypatch.setattr(operations, "EXPORT_PAGE", 2)
+    references = {_submit(invoke, full_name=f"Caller {_word(n)}") for n in range(5)}
+    chunks, cursor, answers = [], None, 0
+    while True:
+        query = "acknowledge=health-data" + (f"&cursor={cursor}" if cursor else "")
+        response = call("GET", "/staff/export", claims=ADMIN, query=query)
+        assert response["statusCode"] == 200
+        chunks.append(response["body"])
+        answers += 1
+        cursor = header(response, "X-Next-Page")
+        if not cursor:
+            break
+    tampered = call(
+        "GET", "/staff/export", claims=ADMIN, query="acknowledge=health-data&cursor=e30"
+    )
+
+    rows = list(csv.DictReader(io.StringIO("".join(chunks))))
+    assert answers == 3
+    assert {row["reference"] for row in rows} == references  # each once, one header row
+    assert [row["attempts"] for row in rows] == ["0"] * 5
+    assert tampered["statusCode"] == 400
+    assert [entry["action"] for entry in _audit(aws)].count("export") == 3

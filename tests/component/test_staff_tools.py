@@ -165,7 +165,19 @@ def test_mark_records_who_and_when_and_refuses_disallowed_transitions(
     assert entry["by_name"] == "dr.lee"
 
     assert (
-        intake(capsys, "requests", "mark", reference, "closed", "--stack", STACK, "--by", "x")[0]
+        intake(
+            capsys,
+            "requests",
+            "mark",
+            reference,
+            "closed",
+            "--outcome",
+            "scheduled",
+            "--stack",
+            STACK,
+            "--by",
+            "x",
+        )[0]
         == 0
     )
     code, _, err = intake(

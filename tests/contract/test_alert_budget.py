@@ -17,9 +17,11 @@ from intake_common.domain.limits import (
     ClaimSend,
     ClaimSummary,
     Grant,
+    GrantConfirmation,
     Hold,
     LimitTransition,
     NoteHeldUrgent,
+    RecordFirstContact,
     RecordSend,
     RecordSummary,
     ReleaseSend,
@@ -103,6 +105,19 @@ CASES: dict[str, tuple[list[LimitTransition], LimitTransition]] = {
     "release no send": ([], ReleaseSend(DIGEST)),
     "record a send": ([ClaimSend(DIGEST, 100, 200, LATER)], RecordSend(DIGEST, "t")),
     "record no send": ([], RecordSend(DIGEST, "t")),
+    "grant a confirmation": (
+        [],
+        GrantConfirmation("email", "hour#2026-11-30T14:00Z", "a", 1, LATER),
+    ),
+    "grant a confirmation past its cap": (
+        [GrantConfirmation("email", "day#2026-11-30", "a", 1, LATER)],
+        GrantConfirmation("email", "day#2026-11-30", "b", 1, LATER),
+    ),
+    "record a first contact": ([], RecordFirstContact("2026-W49", 95, True, LATER)),
+    "record another": (
+        [RecordFirstContact("2026-W49", 95, True, LATER)],
+        RecordFirstContact("2026-W49", 12, False, LATER),
+    ),
     "name a held urgent request": ([], NoteHeldUrgent("sms", WINDOW, "K7Q2-93XD", LATER)),
     "name one past the cap": (
         [NoteHeldUrgent("sms", WINDOW, "A", LATER, cap=1)],

@@ -17,11 +17,13 @@ import pytest
 from intake_common.aws.table import DynamoRequestStore
 from intake_common.domain.item import (
     TRANSITIONS,
+    CallAttempt,
     ChangeStatus,
     ClaimAlert,
     ClaimAlerts,
     CompleteAlerts,
     DecideBudget,
+    LogAttempt,
     RecordAlert,
     ReleaseAlert,
     RequestItem,
@@ -56,6 +58,10 @@ def both(aws: LocalStack) -> Both:
     return Both(InMemoryRequestStore(), DynamoRequestStore(aws.physical["RequestsTable"], client))
 
 
+NEWEST_NEW = Phase("new", "all", oldest_first=False)
+NEWEST_SPAM = Phase("spam", "all", oldest_first=False)
+
+
 def _claim(lease_until: int = EPOCH + 60) -> ClaimAlert:
     return ClaimAlert(KEY, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
 
@@ -70,8 +76,15 @@ def _claim_both(lease_until: int = EPOCH + 60) -> ClaimAlerts:
     return ClaimAlerts(keys, "2026-11-30T14:02:00.000+00:00", EPOCH, lease_until)
 
 
-def _mark(from_: Any, to: Any) -> ChangeStatus:
-    return ChangeStatus(StatusChange(at="2026-11-30T15:00:00+00:00", by="Dana", from_=from_, to=to))
+def _mark(from_: Any, to: Any, outcome: Any = None) -> ChangeStatus:
+    change = StatusChange(
+        at="2026-11-30T15:00:00+00:00", by="Dana", from_=from_, to=to, outcome=outcome
+    )
+    return ChangeStatus(change)
+
+
+def _attempt(result: Any = "no_answer") -> LogAttempt:
+    return LogAttempt(CallAttempt(at="2026-11-30T15:00:00.000+00:00", by="Dana", result=result))
 
 
 CASES: dict[str, tuple[list[Transition], Transition]] = {
@@ -94,6 +107,13 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "decide a channel's budget": ([], DecideBudget("sms", "held")),
     "decide it a second time": ([DecideBudget("sms", "granted")], DecideBudget("sms", "held")),
     "decide the other channel": ([DecideBudget("sms", "held")], DecideBudget("email", "granted")),
+    "log an attempt": ([], _attempt()),
+    "log another attempt": ([_attempt()], _attempt("voicemail")),
+    "log an attempt on a closed request": ([_mark("new", "closed", "spam")], _attempt()),
+    "close with an outcome": (
+        [_mark("new", "contacted")],
+        _mark("contacted", "closed", "referred"),
+    ),
     "claim an escalation while new": ([], _escalate()),
     "claim an escalation once contacted": ([_mark("new", "contacted")], _escalate()),
 }
@@ -167,8 +187,11 @@ def test_the_indexes_answer_alike(both: Both) -> None:
         answers.append(
             (
                 store.ids_by_reference(items[1].reference),
-                [row.submission_id for row in store.by_status("new", since, 10)],
-                [row.submission_id for row in store.by_status("spam", timestamp(NOW), 10)],
+                [row.submission_id for row in store.page_by_status(NEWEST_NEW, since, None, 10)[0]],
+                [
+                    row.submission_id
+                    for row in store.page_by_status(NEWEST_SPAM, timestamp(NOW), None, 10)[0]
+                ],
                 sorted(store.pending_alerts(timestamp(NOW + timedelta(minutes=2)), 10)),
             )
         )
@@ -223,3 +246,34 @@ def test_pages_follow_on_alike_whatever_their_size(both: Both, limit: int) -> No
     assert others_down == others_up[::-1]
     assert held_rows == [held.submission_id]
     assert len(every) == 7
+
+
+def test_the_attempts_of_a_page_answer_alike(both: Both) -> None:
+    tried, untried = stored(), stored()
+    answers = []
+    for store in both.each():
+        for item in (tried, untried):
+            store.insert(item)
+        store.change(tried.submission_id, _attempt())
+        store.change(tried.submission_id, _attempt("wrong_number"))
+        missing = "00000000-0000-4000-8000-00000000dead"
+        answers.append(store.attempts_of([tried.submission_id, untried.submission_id, missing]))
+
+    assert answers[0] == answers[1]
+    assert {k: [a.result for a in v] for k, v in answers[0].items()} == {
+        tried.submission_id: ["no_answer", "wrong_number"]
+    }
+
+
+def test_whole_items_are_read_in_batches_alike(both: Both) -> None:
+    items = [stored() for _ in range(3)]
+    answers = []
+    for store in both.each():
+        for item in items:
+            store.insert(item)
+        gone = "00000000-0000-4000-8000-00000000dead"
+        found = store.items_by_ids([items[2].submission_id, gone, items[0].submission_id])
+        answers.append(sorted(found, key=lambda item: item.submission_id))
+
+    assert answers[0] == answers[1]
+    assert answers[0] == sorted([items[0], items[2]], key=lambda item: item.submission_id)

@@ -98,7 +98,7 @@ def test_staff_follow_the_alert_to_the_request_mark_it_contacted_and_see_the_his
     expect(history).to_contain_text("New to Contacted, by staff@clinic.example")
     expect(history).to_contain_text("Left a voicemail, will retry")
     expect(staff_page.get_by_label("Contacted")).to_be_disabled()
-    expect(staff_page.get_by_label("Scheduled")).to_be_enabled()
+    expect(staff_page.get_by_label("Scheduled", exact=True)).to_be_enabled()
 
     # And it has left the call-back queue; the list of today's contacted ones shows it
     staff_page.get_by_role("link", name="Back to the list").click()
@@ -148,6 +148,11 @@ def test_the_call_back_queue_puts_urgent_first_then_the_longest_waiting_and_page
     expect(urgent_row.locator("td").nth(4)).to_have_text(re.compile(r"^\d+ min$"))
     expect(urgent_row.locator("td").first).to_have_text(re.compile(r" E[SD]T$"))
 
+    # And the figures say what is late now, with the chart's numbers in a table as well
+    expect(staff_page.locator("#figures-summary")).to_contain_text("Past the call-back target now:")
+    expect(staff_page.locator("#figures-chart rect")).to_have_count(8)
+    expect(staff_page.locator("#figures-table tbody tr")).to_have_count(8)
+
     # And "Show more" adds the next page under the first, until every request is listed
     before = rows.count()
     staff_page.get_by_role("button", name="Show more").click()
@@ -160,6 +165,58 @@ def test_the_call_back_queue_puts_urgent_first_then_the_longest_waiting_and_page
     text = staff_page.locator("#requests tbody").inner_text()
     assert all(reference in text for reference in (oldest, urgent, *later))
     assert text.index(oldest) < text.index(later[0]) < text.index(later[-1])
+
+
+def test_a_call_attempt_is_one_click_and_closing_asks_how_it_ended(
+    staff_page: Any, local: Local
+) -> None:
+    reference, _ = _submitted(local, full_name="Attempt Person")
+    staff_page.goto(f"/staff/#/requests/{reference}")
+    sign_in_on_the_login_page(staff_page, "staff")
+    expect(staff_page.locator("#d-reference")).to_have_text(reference)
+
+    # One click logs a call that did not reach them; the request stays new
+    staff_page.get_by_role("button", name="No answer").click()
+    expect(staff_page.locator("#status")).to_have_text(
+        f"Saved: call attempt (no answer) on {reference}."
+    )
+    expect(staff_page.locator("#history")).to_contain_text(
+        "call attempt, no answer, by staff@clinic.example"
+    )
+    expect(staff_page.locator("#details")).to_contain_text("New")
+
+    # Closing asks how it ended, and will not save without it
+    expect(staff_page.get_by_role("group", name="How did it end?")).to_be_hidden()
+    staff_page.get_by_label("Closed", exact=True).check()
+    expect(staff_page.get_by_role("group", name="How did it end?")).to_be_visible()
+    staff_page.get_by_role("button", name="Save").click()
+    expect(staff_page.locator("#status")).to_have_text("Choose how it ended first.")
+    staff_page.get_by_label("Referred elsewhere").check()
+    staff_page.get_by_role("button", name="Save").click()
+
+    expect(staff_page.locator("#status")).to_have_text(f"Saved: {reference} is now Closed.")
+    expect(staff_page.locator("#history")).to_contain_text("New to Closed (Referred elsewhere)")
+    expect(staff_page.get_by_role("button", name="No answer")).to_be_disabled()
+
+
+def test_an_admin_downloads_the_export_joined_from_its_pages(
+    staff_page: Any, local: Local, tmp_path: Any
+) -> None:
+    reference, _ = _submitted(local, full_name="Export Person")
+    staff_page.goto("/staff/")
+    sign_in_on_the_login_page(staff_page, "admin")
+    staff_page.get_by_label("I will keep the file safe as described").check()
+
+    with staff_page.expect_download() as download:
+        staff_page.get_by_role("button", name="Download CSV").click()
+    saved = tmp_path / "export.csv"
+    download.value.save_as(saved)
+
+    text = saved.read_text(encoding="utf-8")
+    assert text.count("reference,created_at (America/New_York),status") == 1
+    assert reference in text
+    assert "Export Person" in text
+    expect(staff_page.locator("#status")).to_have_text(re.compile(r"^Downloaded requests-"))
 
 
 def test_an_admin_erases_a_request_after_typing_its_reference(
@@ -263,11 +320,15 @@ def test_every_staff_page_has_no_axe_violations_and_fits_a_phone(
     page.go_back()
     sign_in_on_the_login_page(page, "admin")
     expect(page.locator("#requests tbody tr").first).to_be_visible()
-    _axe(page)  # the list, with the admin's export
+    expect(page.locator("#figures-chart rect")).to_have_count(8)
+    _axe(page)  # the list, with the call-back figures and chart, and the admin's export
     _open_by_reference(page, reference)
     _axe(page)  # a request, with the admin's erase
     page.get_by_role("button", name="Save").click()  # no status chosen
     expect(page.locator("#status")).to_have_text("Choose the new status first.")
+    _axe(page)
+    page.get_by_label("Closed", exact=True).check()  # the outcomes, shown
+    expect(page.get_by_role("group", name="How did it end?")).to_be_visible()
     _axe(page)
 
 

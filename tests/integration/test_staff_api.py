@@ -53,7 +53,12 @@ def test_signed_in_staff_read_a_request_with_no_store(
     assert response.headers["Cache-Control"] == "no-store"
     assert response.json()["request"]["reference"] == reference
     me = _get(local, "/me", tokens["staff"]["id_token"]).json()
-    assert me == {"name": "staff@clinic.example", "groups": ["staff"], "admin": False}
+    assert me == {
+        "name": "staff@clinic.example",
+        "groups": ["staff"],
+        "admin": False,
+        "clinic_timezone": "America/New_York",  # the inbox shows every time in it
+    }
 
 
 def test_the_id_token_is_short_lived_and_the_pool_issued_it(

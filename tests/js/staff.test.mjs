@@ -134,4 +134,30 @@ test("a waiting row says how long, and whether it is past its target", async () 
   assert.equal(waiting({ waited: "2 h 10 min", overdue: false }), "2 h 10 min");
   assert.equal(waiting({ waited: "1 day 3 h", overdue: true }), "1 day 3 h: past target");
   assert.equal(waiting({ status: "contacted" }), "");
+  assert.equal(waiting({ waited: "3 h", overdue: false, attempts: 1 }), "3 h: 1 attempt");
+  assert.equal(waiting({ waited: "2 days", overdue: true, attempts: 3 }), "2 days: past target, 3 attempts");
+});
+
+test("the figures read as staff say them, and the chart's bars follow the numbers", async () => {
+  const { chartBars, minutesText, summaryText } = await import("../../site/staff/js/figures.js");
+  assert.equal(minutesText(0), "0 min");
+  assert.equal(minutesText(130), "2 h 10 min");
+  assert.equal(minutesText(1440 + 180), "1 day 3 h");
+  assert.equal(minutesText(2 * 1440), "2 days");
+  assert.equal(minutesText(null), "none");
+  const weeks = [
+    { start: "2026-11-23", contacts: 2, median_minutes: 60, p90_minutes: 120 },
+    { start: "2026-11-30", contacts: 0, median_minutes: null, p90_minutes: null }
+  ];
+  const [first, empty] = chartBars(weeks, 200, 116);
+  assert.deepEqual([first.x, first.width, first.height, first.y, first.mark, first.label], [20, 60, 50, 50, 0, "11/23"]);
+  assert.deepEqual([empty.height, empty.mark], [0, null]);
+  assert.equal(
+    summaryText({ weeks: [weeks[0]], past_target: 3, urgent_past_target: 1 }),
+    "This week: 2 first contacts, median 1 h, 90th percentile 2 h. Past the call-back target now: 3 requests (1 urgent)."
+  );
+  assert.equal(
+    summaryText({ weeks: [weeks[1]], past_target: 1, urgent_past_target: 0 }),
+    "This week: 0 first contacts. Past the call-back target now: 1 request."
+  );
 });

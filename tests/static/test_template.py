@@ -348,6 +348,8 @@ def test_api_routes_are_explicit(resources: dict[str, Any]) -> None:
         ("GET", "/staff/requests/{reference}"): "StaffSignIn",
         ("POST", "/staff/requests/{reference}/status"): "StaffSignIn",
         ("POST", "/staff/requests/{reference}/erase"): "StaffSignIn",
+        ("POST", "/staff/requests/{reference}/attempts"): "StaffSignIn",
+        ("GET", "/staff/figures"): "StaffSignIn",
         ("GET", "/staff/export"): "StaffSignIn",
     }
     assert not any("{proxy+}" in str(r) for r in _of_type(resources, "AWS::ApiGateway::Resource"))

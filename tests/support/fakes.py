@@ -23,7 +23,12 @@ from intake_common.domain.contract import (
     AlertMessage,
     AnyMessage,
 )
-from intake_common.domain.item import RequestItem, RequestStatus, RequestSummary, Transition
+from intake_common.domain.item import (
+    CallAttempt,
+    RequestItem,
+    RequestSummary,
+    Transition,
+)
 from intake_common.domain.limits import AlertBudget, BudgetWindow, LimitItem, LimitTransition
 from intake_common.domain.paging import PageKey, Phase
 from intake_common.domain.ports import PublishFailed, StorageUnavailable
@@ -86,19 +91,14 @@ class InMemoryRequestStore:
         self._check("ids_by_reference", reference)
         return [i.submission_id for i in self.items.values() if i.reference == reference]
 
-    def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
-        self._check("by_status", f"{status} {limit}")
-        rows = sorted(
-            (i for i in self.items.values() if i.status == status and i.created_at >= since),
-            key=lambda i: i.created_at,
-            reverse=True,
-        )
-        return [RequestSummary.model_validate(i.model_dump()) for i in rows[:limit]]
-
     def page_by_status(
         self, phase: Phase, since: str, start: PageKey | None, limit: int
     ) -> tuple[list[RequestSummary], PageKey | None]:
         self._check("page_by_status", f"{phase.status} {phase.keep} {limit}")
+        if not since:
+            # As DynamoDB (and moto) answer: a key condition's value may not be empty.
+            # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+            raise StorageUnavailable("ValidationException: an empty string for a key attribute")
         order = sorted(
             (i for i in self.items.values() if i.status == phase.status and i.created_at >= since),
             key=lambda i: (i.created_at, i.submission_id),
@@ -121,6 +121,18 @@ class InMemoryRequestStore:
             return rows, None
         last = rows[limit - 1]
         return rows[:limit], PageKey(last.status, last.created_at, last.submission_id)
+
+    def items_by_ids(self, submission_ids: list[str]) -> list[RequestItem]:
+        self._check("items_by_ids", str(len(submission_ids)))
+        return [self.items[one] for one in submission_ids if one in self.items]
+
+    def attempts_of(self, submission_ids: list[str]) -> dict[str, tuple[CallAttempt, ...]]:
+        self._check("attempts_of", str(len(submission_ids)))
+        return {
+            one: self.items[one].attempts
+            for one in submission_ids
+            if one in self.items and self.items[one].attempts
+        }
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:
         self._check("pending_alerts")

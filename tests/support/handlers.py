@@ -74,6 +74,7 @@ def deliver(stack: LocalStack, messages: list[dict[str, Any]] | None = None) -> 
 _STAFF_RESOURCES = (
     (re.compile(r"^/staff/requests/[^/]+/status$"), "/staff/requests/{reference}/status"),
     (re.compile(r"^/staff/requests/[^/]+/erase$"), "/staff/requests/{reference}/erase"),
+    (re.compile(r"^/staff/requests/[^/]+/attempts$"), "/staff/requests/{reference}/attempts"),
     (re.compile(r"^/staff/requests/[^/]+$"), "/staff/requests/{reference}"),
 )
 

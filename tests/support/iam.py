@@ -32,6 +32,7 @@ COMMAND_POLICIES = {
     "intake-requests-list": "StaffToolsPolicy",
     "intake-requests-show": "StaffToolsPolicy",
     "intake-requests-mark": "StaffToolsPolicy",
+    "intake-requests-attempt": "StaffToolsPolicy",
     "intake-requests-export": "StaffToolsPolicy",
     "intake-requests-erase": "StaffToolsPolicy",
     "intake-dlq-redrive": "OpsToolsPolicy",

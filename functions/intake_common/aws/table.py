@@ -6,6 +6,7 @@ names, indexes and transitions of ``domain/item.py``), the alert limits table
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,9 +22,9 @@ from intake_common.domain.item import (
     INSERT_CONDITION,
     INSERT_NAMES,
     TABLE_KEY,
+    CallAttempt,
     Index,
     RequestItem,
-    RequestStatus,
     RequestSummary,
     Transition,
 )
@@ -228,16 +229,6 @@ class DynamoRequestStore:
         rows = self._query(Index.BY_REFERENCE, "#h = :ref", {":ref": reference})
         return [str(row[TABLE_KEY]) for row in rows]
 
-    def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
-        rows = self._query(
-            Index.BY_STATUS,
-            "#h = :status AND #r >= :since",
-            {":status": status, ":since": since},
-            ScanIndexForward=False,
-            PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
-        )
-        return [RequestSummary.model_validate(row) for row in rows][:limit]
-
     def page_by_status(
         self, phase: Phase, since: str, start: PageKey | None, limit: int
     ) -> tuple[list[RequestSummary], PageKey | None]:
@@ -296,6 +287,46 @@ class DynamoRequestStore:
                 return rows, None
             last_read = from_attributes(answer["LastEvaluatedKey"])
             after = PageKey(phase.status, str(last_read[names["#r"]]), str(last_read[TABLE_KEY]))
+
+    def attempts_of(self, submission_ids: list[str]) -> dict[str, tuple[CallAttempt, ...]]:
+        # Only the attempts are read (never a submitted field).
+        rows = self._batch_get(submission_ids, {"#id": TABLE_KEY, "#attempts": "attempts"})
+        return {
+            str(row[TABLE_KEY]): tuple(CallAttempt.model_validate(one) for one in row["attempts"])
+            for row in rows
+            if row.get("attempts")
+        }
+
+    def items_by_ids(self, submission_ids: list[str]) -> list[RequestItem]:
+        return [RequestItem.model_validate(row) for row in self._batch_get(submission_ids)]
+
+    def _batch_get(
+        self, submission_ids: list[str], projection: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """BatchGetItem, 100 keys a call (only ``projection``'s attributes, if given); keys
+        DynamoDB leaves unprocessed (throttling) are asked again after a back-off.
+        https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html"""
+        found: list[dict[str, Any]] = []
+        pending = list(dict.fromkeys(submission_ids))
+        for turn in range(10 + len(pending) // 100):
+            if not pending:
+                return found
+            chunk, pending = pending[:100], pending[100:]
+            request: Any = {"Keys": [self._key(one) for one in chunk]}
+            if projection:
+                request["ProjectionExpression"] = ", ".join(projection)
+                request["ExpressionAttributeNames"] = projection
+            with _storage_errors():
+                answer = self.client.batch_get_item(RequestItems={self.table_name: request})
+            found += [
+                from_attributes(item)
+                for item in answer.get("Responses", {}).get(self.table_name, [])
+            ]
+            left = answer.get("UnprocessedKeys", {}).get(self.table_name)
+            if left is not None and left.get("Keys"):
+                pending += [str(from_attributes(key)[TABLE_KEY]) for key in left["Keys"]]
+                time.sleep(min(1.0, 0.05 * 2**turn))  # back off, as DynamoDB asks
+        raise StorageUnavailable("BatchGetItem left keys unprocessed")
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:
         ids: list[str] = []

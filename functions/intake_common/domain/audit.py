@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-AuditAction = Literal["list", "show", "mark", "export", "erase"]
+AuditAction = Literal["list", "show", "mark", "attempt", "export", "erase", "figures"]
 # The table's keys: one partition per UTC day, entries sorted by time (and a random suffix).
 AUDIT_HASH_KEY = "day"
 AUDIT_RANGE_KEY = "entry"

@@ -170,6 +170,35 @@ class AlertRetry(BaseModel):
     at: str
 
 
+# How a request ended (closing asks for one: nothing leaves the queue without a person's choice).
+Outcome = Literal["scheduled", "referred", "declined", "unreachable", "duplicate", "spam"]
+OUTCOMES: tuple[Outcome, ...] = (
+    "scheduled",
+    "referred",
+    "declined",
+    "unreachable",
+    "duplicate",
+    "spam",
+)
+# A call that did not reach the person, logged in a click.
+AttemptResult = Literal["no_answer", "voicemail", "wrong_number"]
+ATTEMPT_RESULTS: tuple[AttemptResult, ...] = ("no_answer", "voicemail", "wrong_number")
+# Attempts kept on one request (a bound on the item's size; far more than any clinic makes).
+MAX_ATTEMPTS = 30
+
+
+class CallAttempt(BaseModel):
+    """One call back that did not reach the person."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    at: str
+    by: str
+    by_name: str | None = None
+    result: AttemptResult
+    note: str | None = None
+
+
 class StatusChange(BaseModel):
     """One entry of a request's history."""
 
@@ -183,6 +212,8 @@ class StatusChange(BaseModel):
     from_: RequestStatus = Field(alias="from")
     to: RequestStatus
     note: str | None = None
+    # Why it was closed (only when ``to`` is closed).
+    outcome: Outcome | None = None
 
 
 class RequestItem(BaseModel):
@@ -224,6 +255,11 @@ class RequestItem(BaseModel):
     history: tuple[StatusChange, ...] = ()
     status_changed_at: str | None = None
     status_changed_by: str | None = None
+    # Calls that did not reach the person; when someone first moved it on from ``new`` (the
+    # time to first contact); and why it was closed.
+    attempts: tuple[CallAttempt, ...] = ()
+    first_contact_at: str | None = None
+    outcome: Outcome | None = None
     smoke_test: bool = False
 
     @classmethod
@@ -263,8 +299,9 @@ class RequestItem(BaseModel):
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         if not self.smoke_test:
             data.pop("smoke_test")
-        if not self.history:
-            data.pop("history")
+        for empty in ("history", "attempts"):
+            if not getattr(self, empty):
+                data.pop(empty)
         return data
 
     def expired(self, now: datetime) -> bool:
@@ -549,40 +586,80 @@ class ChangeStatus:
         return item.status == self.change.from_
 
     def applied(self, item: RequestItem) -> RequestItem:
-        return item.model_copy(
-            update={
-                "status": self.change.to,
-                "status_changed_at": self.change.at,
-                "status_changed_by": self.change.by,
-                "history": (*item.history, self.change),
-            }
+        update: dict[str, Any] = {
+            "status": self.change.to,
+            "status_changed_at": self.change.at,
+            "status_changed_by": self.change.by,
+            "history": (*item.history, self.change),
+        }
+        if self.change.from_ == "new" and item.first_contact_at is None:
+            update["first_contact_at"] = self.change.at
+        if self.change.outcome is not None:
+            update["outcome"] = self.change.outcome
+        return item.model_copy(update=update)
+
+    def update(self) -> Update:
+        expression = (
+            "SET #status = :to, #changed_at = :at, #changed_by = :by, "
+            "#history = list_append(if_not_exists(#history, :empty), :change)"
         )
+        names = {
+            "#status": "status",
+            "#changed_at": "status_changed_at",
+            "#changed_by": "status_changed_by",
+            "#history": "history",
+        }
+        values: dict[str, Any] = {
+            ":to": self.change.to,
+            ":from": self.change.from_,
+            ":at": self.change.at,
+            ":by": self.change.by,
+            ":empty": [],
+            ":change": [self.change.model_dump(by_alias=True, exclude_none=True)],
+        }
+        if self.change.from_ == "new":
+            # The first move away from new: the time to first contact ends here (once).
+            expression += ", #first = if_not_exists(#first, :at)"
+            names["#first"] = "first_contact_at"
+        if self.change.outcome is not None:
+            expression += ", #outcome = :outcome"
+            names["#outcome"] = "outcome"
+            values[":outcome"] = self.change.outcome
+        return Update(
+            expression=expression, condition="#status = :from", names=names, values=values
+        )
+
+
+@dataclass(frozen=True)
+class LogAttempt:
+    """Add a call attempt that did not reach the person (not to a closed request; at most
+    ``MAX_ATTEMPTS``)."""
+
+    attempt: CallAttempt
+
+    def holds(self, item: RequestItem) -> bool:
+        return item.status != "closed" and len(item.attempts) < MAX_ATTEMPTS
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        return item.model_copy(update={"attempts": (*item.attempts, self.attempt)})
 
     def update(self) -> Update:
         return Update(
-            expression=(
-                "SET #status = :to, #changed_at = :at, #changed_by = :by, "
-                "#history = list_append(if_not_exists(#history, :empty), :change)"
+            expression="SET #attempts = list_append(if_not_exists(#attempts, :empty), :one)",
+            condition=(
+                "attribute_exists(#id) AND #status <> :closed AND "
+                "(attribute_not_exists(#attempts) OR size(#attempts) < :max)"
             ),
-            condition="#status = :from",
-            names={
-                "#status": "status",
-                "#changed_at": "status_changed_at",
-                "#changed_by": "status_changed_by",
-                "#history": "history",
-            },
+            names={"#id": TABLE_KEY, "#status": "status", "#attempts": "attempts"},
             values={
-                ":to": self.change.to,
-                ":from": self.change.from_,
-                ":at": self.change.at,
-                ":by": self.change.by,
                 ":empty": [],
-                ":change": [self.change.model_dump(by_alias=True, exclude_none=True)],
+                ":one": [self.attempt.model_dump(exclude_none=True)],
+                ":closed": "closed",
+                ":max": MAX_ATTEMPTS,
             },
         )
 
 
-# Every transition of the requests table: tests/contract runs each on both stores.
 TRANSITIONS: tuple[type, ...] = (
     ClaimAlert,
     ClaimAlerts,
@@ -591,4 +668,5 @@ TRANSITIONS: tuple[type, ...] = (
     DecideBudget,
     CompleteAlerts,
     ChangeStatus,
+    LogAttempt,
 )

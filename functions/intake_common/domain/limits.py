@@ -162,6 +162,17 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class GrantConfirmation(Grant):
+    """A visitor's confirmation email, within the confirmations' own cap for one window (an
+    hour or a clinic day): apart from the staff alerts' budget, so that a script asking for
+    confirmations cannot take staff alerts' places (the ``channel`` is always ``email``)."""
+
+    @property
+    def key(self) -> str:
+        return f"confirmations#{self.window}"
+
+
+@dataclass(frozen=True)
 class Hold:
     """Count a request whose alert was held for the window's summary (and if it was urgent)."""
 
@@ -452,8 +463,63 @@ class RecordSummary:
 
 
 # Every transition of the limits table: tests/contract runs each on both stores.
+# How many first contacts a week's figure keeps (a bound on its size, far above a clinic's week).
+WEEK_CAP = 20_000
+
+
+@dataclass(frozen=True)
+class RecordFirstContact:
+    """Add one time to first contact to its week (a limits-table transition)."""
+
+    week: str
+    minutes: int
+    urgent: bool
+    expires_at: int
+
+    @property
+    def key(self) -> str:
+        return f"figure#{self.week}"
+
+    def holds(self, item: LimitItem | None) -> bool:
+        return len((item or {}).get("minutes", [])) < WEEK_CAP
+
+    def applied(self, item: LimitItem | None) -> LimitItem:
+        current = dict(item or {})
+        current.update(
+            {
+                LIMITS_KEY: self.key,
+                "expires_at": self.expires_at,
+                "minutes": [*current.get("minutes", []), self.minutes],
+            }
+        )
+        if self.urgent:
+            current["urgent_minutes"] = [*current.get("urgent_minutes", []), self.minutes]
+        return current
+
+    def update(self) -> Update:
+        expression = (
+            "SET #expires = :expires, #minutes = list_append(if_not_exists(#minutes, :empty), :one)"
+        )
+        names = {"#expires": "expires_at", "#minutes": "minutes"}
+        if self.urgent:
+            expression += ", #urgent = list_append(if_not_exists(#urgent, :empty), :one)"
+            names["#urgent"] = "urgent_minutes"
+        return Update(
+            expression=expression,
+            condition="attribute_not_exists(#minutes) OR size(#minutes) < :cap",
+            names=names,
+            values={
+                ":expires": self.expires_at,
+                ":empty": [],
+                ":one": [self.minutes],
+                ":cap": WEEK_CAP,
+            },
+        )
+
+
 TRANSITIONS: tuple[type, ...] = (
     Grant,
+    GrantConfirmation,
     Hold,
     NoteHeldUrgent,
     ClaimOnce,
@@ -463,6 +529,7 @@ TRANSITIONS: tuple[type, ...] = (
     ClaimSummary,
     ReleaseSummary,
     RecordSummary,
+    RecordFirstContact,
 )
 
 
@@ -502,6 +569,17 @@ class AlertBudget:
     def claim_once(self, key: str, owner: str, expires_at: int) -> bool:
         """Take ``key`` for ``owner`` (true), or find it taken by another owner (false)."""
         return self.store.change(key, ClaimOnce(key, owner, expires_at))
+
+    def reserve_confirmation(
+        self, request_id: str, windows: tuple[tuple[str, int], ...], expires_at: int
+    ) -> bool:
+        """A confirmation's place in each of its (window, cap): an hour's and a day's. The same
+        request is granted again on a retry; the first window that is full refuses it."""
+        for window, cap in windows:
+            grant = GrantConfirmation("email", window, request_id, cap, expires_at)
+            if not self.store.change(grant.key, grant):
+                return False
+        return True
 
     def taken(self, key: str) -> bool:
         """Whether ``key`` was claimed (the sweep's "already published" marks)."""

@@ -13,7 +13,8 @@ first, with an optional filter). A page is filled phase by phase; where it stops
 - one view per status (``contacted``, ``scheduled``, ``closed``, ``spam``, and ``new``),
   newest first, received within the chosen period, urgent open ones first;
 - ``held``: requests whose staff alert the alert budget held (``alert_state`` =
-  ``summarized``), every status, newest first.
+  ``summarized``), every status, newest first;
+- ``export`` (not a list: the admin's CSV, page by page): every status, newest first.
 
 The cursor is DynamoDB's ``LastEvaluatedKey`` in a wrapper, and is checked when it comes back
 like any other input: a cursor from another view, phase or status, a key that is not a
@@ -31,7 +32,7 @@ from typing import Literal
 
 from .item import STATUSES, RequestStatus, RequestSummary
 
-ViewName = Literal["callback", "new", "contacted", "scheduled", "closed", "spam", "held"]
+ViewName = Literal["callback", "new", "contacted", "scheduled", "closed", "spam", "held", "export"]
 VIEWS: tuple[ViewName, ...] = (
     "callback",
     "new",
@@ -43,6 +44,9 @@ VIEWS: tuple[ViewName, ...] = (
 )
 # Which rows a phase keeps: urgent ones, the others, those whose alert was held, or all.
 RowFilter = Literal["urgent", "not_urgent", "held", "all"]
+# The lowest ``created_at`` a query asks from when it wants every stored request: DynamoDB
+# refuses an empty string as a key condition's value (ValidationException).
+EVERYTHING = "1970-01-01T00:00:00.000+00:00"
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 URGENT_PAGE = 500
@@ -79,6 +83,8 @@ def phases(view: ViewName) -> tuple[Phase, ...]:
         )
     if view == "held":
         return tuple(Phase(status, "held", oldest_first=False) for status in STATUSES)
+    if view == "export":
+        return tuple(Phase(status, "all", oldest_first=False) for status in STATUSES)
     if view in _OPEN:
         return (
             Phase(view, "urgent", oldest_first=False),

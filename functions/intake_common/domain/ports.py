@@ -11,7 +11,7 @@ from typing import Protocol
 
 from .audit import AuditEntry
 from .contract import AnyMessage
-from .item import RequestItem, RequestStatus, RequestSummary, Transition
+from .item import CallAttempt, RequestItem, RequestSummary, Transition
 from .limits import LimitItem, LimitTransition
 from .paging import PageKey, Phase
 
@@ -41,16 +41,22 @@ class RequestStore(Protocol):
 
     def ids_by_reference(self, reference: str) -> list[str]: ...
 
-    def by_status(self, status: RequestStatus, since: str, limit: int) -> list[RequestSummary]:
-        """Newest first, created at or after ``since`` (from the by-status index)."""
-        ...
-
     def page_by_status(
         self, phase: Phase, since: str, start: PageKey | None, limit: int
     ) -> tuple[list[RequestSummary], PageKey | None]:
         """Up to ``limit`` rows of one phase of a staff list (``paging.py``): its status,
         created at or after ``since``, in its order, the rows its filter keeps, after ``start``;
         and the key to go on from (``None`` when the phase has no more rows)."""
+        ...
+
+    def items_by_ids(self, submission_ids: list[str]) -> list[RequestItem]:
+        """The whole items (BatchGetItem, 100 at a time), in no particular order; gone ones
+        are left out."""
+        ...
+
+    def attempts_of(self, submission_ids: list[str]) -> dict[str, tuple[CallAttempt, ...]]:
+        """The call attempts of these requests (only that attribute is read); a request with
+        none, or gone, is left out."""
         ...
 
     def pending_alerts(self, created_before: str, limit: int) -> list[str]:

@@ -125,6 +125,11 @@ class StaffSettings(_Targets):
     ]
     origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
     origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
+    # Where the weekly call-back figures are kept (the alert limits table).
+    limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
+    # After this many call attempts (over more than one day) without reaching the person, the
+    # inbox offers closing the request as "unreachable".
+    unreachable_after: Annotated[int, Field(alias="UNREACHABLE_AFTER_ATTEMPTS", ge=1, le=20)] = 3
 
 
 class NotifySettings(_Targets):
@@ -135,6 +140,14 @@ class NotifySettings(_Targets):
     sms_per_window: Annotated[int, Field(alias="SMS_ALERTS_PER_WINDOW", ge=1, le=10**6)] = 20
     emails_per_window: Annotated[int, Field(alias="EMAIL_ALERTS_PER_WINDOW", ge=1, le=10**6)] = 60
     budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
+
+    # Visitors' confirmation emails: their own caps, apart from the staff alerts' budget.
+    confirmations_per_hour: Annotated[
+        int, Field(alias="CONFIRMATIONS_PER_HOUR", ge=1, le=10**5)
+    ] = 20
+    confirmations_per_day: Annotated[int, Field(alias="CONFIRMATIONS_PER_DAY", ge=1, le=10**6)] = (
+        100
+    )
 
     sender_email: Annotated[str, Field(alias="SENDER_EMAIL")] = ""
     # The SES configuration set that requires TLS for staff email (empty: SES's default).

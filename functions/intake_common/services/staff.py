@@ -19,12 +19,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from intake_common.domain.audit import Actor, AuditAction, AuditEntry
 from intake_common.domain.item import (
+    MAX_ATTEMPTS,
+    OUTCOMES,
     STATUS_TRANSITIONS,
-    STATUSES,
+    AttemptResult,
+    CallAttempt,
     ChangeStatus,
+    LogAttempt,
+    Outcome,
     RequestItem,
     RequestStatus,
     RequestSummary,
@@ -33,6 +39,7 @@ from intake_common.domain.item import (
     timestamp,
 )
 from intake_common.domain.paging import (
+    EVERYTHING,
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     URGENT_PAGE,
@@ -41,9 +48,12 @@ from intake_common.domain.paging import (
     ViewName,
     phases,
 )
-from intake_common.domain.ports import AlertQueues, AuditLog, RequestStore
+from intake_common.domain.ports import AlertQueues, AuditLog, RequestStore, StorageUnavailable
+from intake_common.runtime.observability import logger, metrics
+from intake_common.services.callbacks import Figures, WeekFigure
 
-EXPORT_LIMIT = 10_000
+# Requests per export answer (about 1 KB each: an answer of about 1 MB).
+EXPORT_PAGE = 1_000
 EXPORT_COLUMNS = (
     "reference",
     "created_at",
@@ -62,7 +72,13 @@ EXPORT_COLUMNS = (
     "consent_version",
     "alert_state",
     "submission_id",
+    "attempts",
+    "first_contact_at",
+    "outcome",
 )
+# The columns that hold a moment: written in the clinic's zone (the header says which).
+TIME_COLUMNS = frozenset({"created_at", "first_contact_at"})
+UTC_ZONE = ZoneInfo("UTC")
 HEALTH_DATA_WARNING = (
     "{path} holds health data of the clinic's patients. Keep it on an encrypted, "
     "access-controlled device, share it only as the clinic's policy allows, and delete it "
@@ -70,13 +86,19 @@ HEALTH_DATA_WARNING = (
 )
 
 
+# The metric each outcome counts (template.yaml's dashboard shows them).
+CLOSED_METRICS: dict[str, str] = {outcome: f"Closed{outcome.title()}" for outcome in OUTCOMES}
+
+
 @dataclass(frozen=True)
 class Dependencies:
-    """What the staff operations act on: the requests table, the audit trail, the queues."""
+    """What the staff operations act on: the requests table, the audit trail, the queues, and
+    (the staff API's) the weekly call-back figures."""
 
     store: RequestStore
     audit: AuditLog
     queues: AlertQueues
+    figures: Figures | None = None
 
 
 class StaffError(Exception):
@@ -174,7 +196,17 @@ def list_page(
     reference, name and state (audited: it shows names). Urgent phases fill up to
     ``URGENT_PAGE`` rows whatever ``limit`` is, so no page size hides an open urgent request."""
     _audit(deps, actor, now, "list", status=view, since=timestamp(since))
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    return _read_page(deps, now, view, since, cursor, max(1, min(limit, MAX_PAGE_SIZE)))
+
+
+def _read_page(
+    deps: Dependencies,
+    now: datetime,
+    view: ViewName,
+    since: datetime,
+    cursor: Cursor | None,
+    limit: int,
+) -> Page:
     steps = phases(view)
     position = cursor or Cursor(view, 0, None)
     rows: list[RequestSummary] = []
@@ -185,7 +217,7 @@ def list_page(
         if room <= 0:
             return Page(rows, Cursor(view, index, None))
         start = position.key if index == position.phase else None
-        floor = "" if phase.whole_retention else timestamp(since)
+        floor = EVERYTHING if phase.whole_retention else timestamp(since)
         got, after = deps.store.page_by_status(phase, floor, start, room)
         rows += [row for row in got if not row.expired(now)]
         others += 0 if phase.urgent else len(got)
@@ -208,13 +240,22 @@ def mark(
     reference: str,
     status: RequestStatus,
     note: str | None,
+    outcome: Outcome | None = None,
 ) -> Marked:
-    """Record progress (contacted, scheduled, closed) with a history entry."""
+    """Record progress (contacted, scheduled, closed) with a history entry. Closing needs an
+    outcome (and only closing takes one): nothing leaves the queue without a person saying
+    how it ended."""
     item = find(deps, reference, now)
     if not item.may_become(status):
         allowed = ", ".join(STATUS_TRANSITIONS[item.status]) or "nothing (it is closed)"
         raise NotAllowed(
             f"{item.reference} is {item.status}: it can be marked {allowed}, not {status}"
+        )
+    if (status == "closed") != (outcome is not None):
+        raise NotAllowed(
+            f"closing {item.reference} needs an outcome ({', '.join(OUTCOMES)})"
+            if status == "closed"
+            else f"an outcome is given only when closing, not when marking {status}"
         )
     change = StatusChange(
         at=timestamp(now),
@@ -223,6 +264,7 @@ def mark(
         from_=item.status,
         to=status,
         note=(note or "").strip()[:500] or None,
+        outcome=outcome,
     )
     _audit(
         deps,
@@ -235,18 +277,131 @@ def mark(
     )
     if not deps.store.change(item.submission_id, ChangeStatus(change)):
         raise ChangedMeanwhile(f"{item.reference} was changed by someone else just now: look again")
+    if item.status == "new":
+        _first_contact(deps, item, now)
+    if outcome is not None:
+        # One metric per outcome (ClosedScheduled, ClosedUnreachable...): the dashboard's.
+        metrics.add_metric(name=CLOSED_METRICS[outcome], unit="Count", value=1)
     return Marked(item.reference, change)
 
 
-def export(deps: Dependencies, actor: Actor, now: datetime, since: datetime) -> list[RequestItem]:
-    """Every live request since ``since``, newest first (audited before anything is read)."""
+def _first_contact(deps: Dependencies, item: RequestItem, now: datetime) -> None:
+    """The figure: how long the request waited for its first contact (its week's list, and
+    CloudWatch's ``TimeToFirstContact``). The status change stands if this fails."""
+    waited = now - datetime.fromisoformat(item.created_at)
+    metrics.add_metric(
+        name="TimeToFirstContact", unit="Seconds", value=max(0, int(waited.total_seconds()))
+    )
+    if deps.figures is None:
+        return
+    try:
+        deps.figures.record(item.created_at, now, urgent=item.urgent)
+    except StorageUnavailable as exc:
+        logger.warning("first contact not counted in the week's figure", error=str(exc))
+
+
+def log_attempt(
+    deps: Dependencies,
+    actor: Actor,
+    now: datetime,
+    reference: str,
+    result: AttemptResult,
+    note: str | None = None,
+) -> RequestItem:
+    """Log a call that did not reach the person (audited first); the request stays where it
+    is: only a person's choice of outcome closes it."""
+    item = find(deps, reference, now)
+    _audit(
+        deps,
+        actor,
+        now,
+        "attempt",
+        reference=item.reference,
+        submission_id=item.submission_id,
+        status=result,
+    )
+    attempt = CallAttempt(
+        at=timestamp(now),
+        by=actor.identity,
+        by_name=actor.name,
+        result=result,
+        note=(note or "").strip()[:200] or None,
+    )
+    if not deps.store.change(item.submission_id, LogAttempt(attempt)):
+        fresh = deps.store.get(item.submission_id)
+        if fresh is not None and fresh.status == "closed":
+            raise NotAllowed(f"{item.reference} is closed: no more attempts are logged")
+        if fresh is not None and len(fresh.attempts) >= MAX_ATTEMPTS:
+            raise NotAllowed(f"{item.reference} has {MAX_ATTEMPTS} attempts: close it instead")
+        raise ChangedMeanwhile(f"{item.reference} was changed by someone else just now: look again")
+    return item.model_copy(update={"attempts": (*item.attempts, attempt)})
+
+
+def attempts_of(
+    deps: Dependencies, rows: list[RequestSummary]
+) -> dict[str, tuple[CallAttempt, ...]]:
+    """The call attempts of a list's rows nobody has reached yet (one batch read, attempts
+    only; the by-status index does not hold them)."""
+    waiting = [row.submission_id for row in rows if row.status == "new"]
+    return deps.store.attempts_of(waiting) if waiting else {}
+
+
+def offers_unreachable(
+    attempts: tuple[CallAttempt, ...], status: RequestStatus, after: int, zone: ZoneInfo
+) -> bool:
+    """Whether to offer closing as "unreachable": still nobody reached (``new``) after
+    ``after`` attempts spread over more than one day (a single day's tries can all fall in
+    one busy afternoon)."""
+    days = {datetime.fromisoformat(one.at).astimezone(zone).date() for one in attempts}
+    return status == "new" and len(attempts) >= after and len(days) >= min(after, 2)
+
+
+def figures(deps: Dependencies, actor: Actor, now: datetime) -> list[WeekFigure]:
+    """The last eight weeks' time to first contact (audited, though it names nobody)."""
+    _audit(deps, actor, now, "figures")
+    if deps.figures is None:
+        return []
+    return deps.figures.weeks(now)
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    items: list[RequestItem]
+    cursor: Cursor | None  # None: the export is complete
+
+
+def export_page(
+    deps: Dependencies,
+    actor: Actor,
+    now: datetime,
+    since: datetime,
+    cursor: Cursor | None = None,
+    limit: int | None = None,
+) -> ExportPage:
+    """One page of the export: live requests since ``since``, status by status, newest first,
+    read in batches of 100 (audited before anything is read, page by page). A month of 10,000
+    requests is ten answers of about 1 MB, each well within Lambda's 6 MB and API Gateway's 29
+    seconds; nothing is written anywhere on the way."""
     _audit(deps, actor, now, "export", since=timestamp(since))
-    rows: list[RequestSummary] = []
-    for status in STATUSES:
-        rows += deps.store.by_status(status, timestamp(since), EXPORT_LIMIT)
-    rows.sort(key=lambda row: row.created_at, reverse=True)
-    items = [deps.store.get(row.submission_id) for row in rows[:EXPORT_LIMIT]]
-    return [item for item in items if item is not None and not item.expired(now)]
+    page = _read_page(deps, now, "export", since, cursor, limit or EXPORT_PAGE)
+    found = {
+        item.submission_id: item
+        for item in deps.store.items_by_ids([row.submission_id for row in page.rows])
+    }
+    items = [found[row.submission_id] for row in page.rows if row.submission_id in found]
+    return ExportPage([item for item in items if not item.expired(now)], page.cursor)
+
+
+def export(deps: Dependencies, actor: Actor, now: datetime, since: datetime) -> list[RequestItem]:
+    """Every page of the export, one after the other (each audited)."""
+    items: list[RequestItem] = []
+    cursor: Cursor | None = None
+    while True:
+        page = export_page(deps, actor, now, since, cursor)
+        items += page.items
+        cursor = page.cursor
+        if cursor is None:
+            return items
 
 
 def erase(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> Erased:
@@ -262,14 +417,30 @@ def erase(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> Er
     return Erased(item.reference, item.submission_id, removed)
 
 
-def csv_text(items: list[RequestItem]) -> str:
-    """The export as CSV; cells a spreadsheet would run as formulas are defused."""
+def csv_text(items: list[RequestItem], *, header: bool = True, zone: ZoneInfo = UTC_ZONE) -> str:
+    """The export as CSV (a page of it: the header row on the first only). Times are in the
+    clinic's zone, with their offset, and the header names the zone; cells a spreadsheet would
+    run as formulas are defused."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(
+            [
+                f"{column} ({zone.key})" if column in TIME_COLUMNS else column
+                for column in EXPORT_COLUMNS
+            ]
+        )
     for item in items:
         values = item.model_dump()
-        writer.writerow({key: csv_safe(values.get(key)) for key in EXPORT_COLUMNS})
+        values["attempts"] = len(item.attempts)  # how many calls did not reach them
+        for column in TIME_COLUMNS:
+            if values.get(column):
+                values[column] = (
+                    datetime.fromisoformat(values[column])
+                    .astimezone(zone)
+                    .isoformat(timespec="seconds")
+                )
+        writer.writerow([csv_safe(values.get(key)) for key in EXPORT_COLUMNS])
     return out.getvalue()
 
 

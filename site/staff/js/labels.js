@@ -12,6 +12,11 @@ export const CONFIRMATION_LABELS = {
   alert_limit: "Not sent: the email alert limit was reached",
   failed: "Not sent: the address was refused"
 };
+export const OUTCOME_LABELS = {
+  scheduled: "Appointment scheduled", referred: "Referred elsewhere", declined: "Declined by the person",
+  unreachable: "Unreachable after attempts", duplicate: "Duplicate request", spam: "Spam"
+};
+export const ATTEMPT_LABELS = { no_answer: "no answer", voicemail: "voicemail left", wrong_number: "wrong number" };
 // Why the last session ended, shown on the signed-out page.
 export const REASONS = {
   idle: "You were signed out after a while without activity, and the page was cleared. Sign in again to continue.",

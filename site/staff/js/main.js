@@ -7,10 +7,12 @@
 
 import { createIdleWatch } from "./idle.js";
 import {
-  ALERT_LABELS, CONFIRMATION_LABELS, CONTACT_LABELS, REASONS, STATUS_LABELS, TIME_LABELS, VISIT_LABELS
+  ALERT_LABELS, ATTEMPT_LABELS, CONFIRMATION_LABELS, CONTACT_LABELS, OUTCOME_LABELS, REASONS, STATUS_LABELS,
+  TIME_LABELS, VISIT_LABELS
 } from "./labels.js";
 import { mailto, tel } from "./links.js";
 import { challengeFor, randomText } from "./pkce.js";
+import { chartBars, minutesText, summaryText } from "./figures.js";
 import { clinicTime, waiting } from "./times.js";
 import { createApi, needsRefresh, tokenCall as tokenRequest } from "./session.js";
 
@@ -103,7 +105,10 @@ function forget() {
   $("requests").querySelector("tbody").replaceChildren();
   $("details").replaceChildren();
   $("history").replaceChildren();
-  ["d-reference", "d-reason", "count", "who", "zone-note"].forEach(function (id) { $(id).textContent = ""; });
+  ["d-reference", "d-reason", "count", "who", "zone-note", "figures-summary"].forEach(function (id) { $(id).textContent = ""; });
+  $("figures-chart").replaceChildren();
+  $("figures-table").querySelector("tbody").replaceChildren();
+  $("figures").hidden = true;
   nextPage = null;
   $("more").hidden = true;
   ["filter-reference", "mark-note", "erase-confirm"].forEach(function (id) { $(id).value = ""; });
@@ -228,6 +233,48 @@ function addRow(body, item) {
   body.appendChild(tr);
 }
 
+var SVG = "http://www.w3.org/2000/svg";
+
+function svg(name, attributes) {
+  var node = document.createElementNS(SVG, name);
+  Object.keys(attributes).forEach(function (key) { node.setAttribute(key, String(attributes[key])); });
+  return node;
+}
+
+// The figures above the list: a sentence, the eight-week chart, and its table for screen readers.
+function loadFigures() {
+  return call("GET", "/figures").then(json).then(function (answer) {
+    if (answer.status !== 200) { $("figures").hidden = true; return; }
+    var figures = answer.data;
+    $("figures-summary").textContent = summaryText(figures);
+    var chart = $("figures-chart");
+    chart.replaceChildren();
+    chartBars(figures.weeks, 320, 116).forEach(function (bar) {
+      chart.appendChild(svg("rect", { x: bar.x, y: bar.y, width: bar.width, height: bar.height, "class": "bar" }));
+      if (bar.mark !== null) {
+        chart.appendChild(svg("line", { x1: bar.x - 2, x2: bar.x + bar.width + 2, y1: bar.mark, y2: bar.mark, "class": "p90" }));
+      }
+      var label = svg("text", { x: bar.x + bar.width / 2, y: 112, "text-anchor": "middle", "class": "label" });
+      label.textContent = bar.label;
+      chart.appendChild(label);
+    });
+    var body = $("figures-table").querySelector("tbody");
+    body.replaceChildren();
+    figures.weeks.forEach(function (week) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = week.start;
+      tr.appendChild(th);
+      cell(tr, String(week.contacts));
+      cell(tr, minutesText(week.median_minutes));
+      cell(tr, minutesText(week.p90_minutes));
+      body.appendChild(tr);
+    });
+    $("figures").hidden = false;
+  }).catch(function () { $("figures").hidden = true; });
+}
+
 // The first page of the chosen view, or (more) the next one under the rows already shown.
 function loadList(more) {
   var form = $("filters");
@@ -314,6 +361,8 @@ function renderDetail(item) {
   history.replaceChildren();
   var changes = (item.history || []).concat((item.escalations || []).map(function (told) {
     return { at: told.at, escalation: told };
+  })).concat((item.attempts || []).map(function (tried) {
+    return { at: tried.at, attempt: tried };
   })).sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : 0; });
   if (!changes.length) {
     var none = document.createElement("li");
@@ -323,6 +372,14 @@ function renderDetail(item) {
   changes.forEach(function (change) {
     var li = document.createElement("li");
     var line = document.createElement("p");
+    if (change.attempt) {
+      var tried = change.attempt;
+      line.textContent = when(change.at) + ": call attempt, " + (ATTEMPT_LABELS[tried.result] || tried.result) +
+        ", by " + (tried.by_name ? tried.by_name + " (" + tried.by + ")" : tried.by) + (tried.note ? ": " + tried.note : "");
+      li.appendChild(line);
+      history.appendChild(li);
+      return;
+    }
     if (change.escalation) {
       line.textContent = when(change.at) + ": nobody had called back within the target; the escalation contacts were told by " +
         (change.escalation.channel === "sms" ? "text" : "email") + " (" + (ESCALATION_STATES[change.escalation.state] || change.escalation.state) + ").";
@@ -331,7 +388,8 @@ function renderDetail(item) {
       return;
     }
     line.textContent = when(change.at) + ": " + (STATUS_LABELS[change.from] || change.from) +
-      " to " + (STATUS_LABELS[change.to] || change.to) + ", by " +
+      " to " + (STATUS_LABELS[change.to] || change.to) +
+      (change.outcome ? " (" + (OUTCOME_LABELS[change.outcome] || change.outcome) + ")" : "") + ", by " +
       (change.by_name ? change.by_name + " (" + change.by + ")" : change.by);
     li.appendChild(line);
     if (change.note) {
@@ -349,6 +407,15 @@ function renderDetail(item) {
     radio.checked = false;
   });
   $("mark-form").hidden = !next.length;
+  $("outcome-field").hidden = true;
+  $("mark-form").querySelectorAll("input[name=outcome]").forEach(function (radio) { radio.checked = false; });
+  var open = item.status !== "closed";
+  document.querySelectorAll("[data-attempt]").forEach(function (button) { button.disabled = !open; });
+  var tries = (item.attempts || []).length;
+  $("d-unreachable").hidden = !item.offer_unreachable;
+  $("d-unreachable").textContent = item.offer_unreachable
+    ? tries + " call attempts over more than one day without reaching them: you may close this request as \"Unreachable after attempts\"."
+    : "";
   $("mark-title").textContent = next.length ? "Record progress" : "Record progress: this request is closed";
   $("erase-tools").hidden = !(me && me.admin);
 }
@@ -390,6 +457,7 @@ function route() {
   show("list-view");
   $("export-tools").hidden = !(me && me.admin);
   loadList().then(function () { focusTitle("list-title"); });
+  loadFigures();
 }
 
 // --- Actions -----------------------------------------------------------------------------
@@ -404,15 +472,47 @@ function onMore() {
   });
 }
 
+function markBody(status, outcome) {
+  var body = { status: status, note: $("mark-note").value.trim() };
+  if (status === "closed" && outcome) { body.outcome = outcome.value; }
+  return body;
+}
+
+// "Closed" asks how it ended; the other statuses do not.
+function onStatusChoice() {
+  var chosen = $("mark-form").querySelector("input[name=status]:checked");
+  $("outcome-field").hidden = !(chosen && chosen.value === "closed");
+  if (current && current.offer_unreachable && chosen && chosen.value === "closed") {
+    $("outcome-unreachable").checked = true;
+  }
+}
+
+function onAttempt(event) {
+  var result = event.currentTarget.getAttribute("data-attempt");
+  if (!current) { return; }
+  var reference = current.reference;
+  call("POST", "/requests/" + encodeURIComponent(reference) + "/attempts", { result: result }).then(json).then(function (answer) {
+    if (answer.status !== 200) { say(problem(answer, "The attempt was not saved. Try again.")); return; }
+    renderDetail(answer.data.request);
+    say("Saved: call attempt (" + (ATTEMPT_LABELS[result] || result) + ") on " + reference + ".");
+  }).catch(function () { say(""); });
+}
+
 function onMark(event) {
   event.preventDefault();
   if (!current) { return; }
   var chosen = $("mark-form").querySelector("input[name=status]:checked");
   if (!chosen) { say("Choose the new status first."); $("mark-contacted").focus(); return; }
+  var outcome = $("mark-form").querySelector("input[name=outcome]:checked");
+  if (chosen.value === "closed" && !outcome) {
+    say("Choose how it ended first.");
+    $("outcome-scheduled").focus();
+    return;
+  }
   var reference = current.reference;
   say("Saving...");
   call("POST", "/requests/" + encodeURIComponent(reference) + "/status",
-    { status: chosen.value, note: $("mark-note").value.trim() }).then(json).then(function (answer) {
+    markBody(chosen.value, outcome)).then(json).then(function (answer) {
     if (answer.status !== 200) { say(problem(answer, "The change was not saved. Try again.")); return; }
     $("mark-form").reset();
     renderDetail(answer.data.request);
@@ -446,22 +546,37 @@ function onExport() {
     return;
   }
   say("Preparing the file...");
-  call("GET", "/export?acknowledge=health-data&period=month").then(function (response) {
-    if (!response.ok) { return json(response).then(function (a) { say(problem(a, "The export failed.")); }); }
-    var name = "requests.csv";
-    var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
-    if (match) { name = match[1]; }
-    return response.blob().then(function (blob) {
-      var url = URL.createObjectURL(blob);
-      var a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
-      say("Downloaded " + name + ".");
+  var chunks = [];
+  var name = "requests.csv";
+  // One page after another (each about 1,000 requests), joined here: nothing is kept anywhere
+  // but the file the admin saves.
+  function page(cursor) {
+    var query = "/export?acknowledge=health-data&period=month" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    return call("GET", query).then(function (response) {
+      if (!response.ok) { return json(response).then(function (a) { say(problem(a, "The export failed.")); return false; }); }
+      var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      if (match) { name = match[1]; }
+      var next = response.headers.get("X-Next-Page");
+      return response.text().then(function (text) {
+        chunks.push(text);
+        if (next) { say("Preparing the file... (" + chunks.length + " parts so far)"); return page(next); }
+        return true;
+      });
     });
+  }
+  page(null).then(function (complete) {
+    if (!complete) { return; }
+    var blob = new Blob(chunks, { type: "text/csv;charset=utf-8" });
+    chunks = [];
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    say("Downloaded " + name + ".");
   }).catch(function () { say(""); });
 }
 
@@ -485,6 +600,8 @@ function start() {
   $("filters").addEventListener("submit", function (event) { event.preventDefault(); loadList(); });
   $("more").addEventListener("click", onMore);
   $("mark-form").addEventListener("submit", onMark);
+  $("mark-form").querySelectorAll("input[name=status]").forEach(function (radio) { radio.addEventListener("change", onStatusChoice); });
+  document.querySelectorAll("[data-attempt]").forEach(function (button) { button.addEventListener("click", onAttempt); });
   $("erase").addEventListener("click", onErase);
   $("export").addEventListener("click", onExport);
   window.addEventListener("hashchange", route);

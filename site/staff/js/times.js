@@ -20,8 +20,11 @@ function zoneName(moment, zone) {
   return name ? name.value : zone;
 }
 
-// What the "Waiting" cell says for a row: "2 h 10 min", "1 day 3 h: past target", or "".
+// What the "Waiting" cell says for a row: "2 h 10 min", "1 day 3 h: past target, 2 attempts",
+// or "" (someone has reached them).
 export function waiting(item) {
   if (!item.waited) { return ""; }
-  return item.overdue ? item.waited + ": past target" : item.waited;
+  var text = item.overdue ? item.waited + ": past target" : item.waited;
+  if (item.attempts) { text += (item.overdue ? ", " : ": ") + (item.attempts === 1 ? "1 attempt" : item.attempts + " attempts"); }
+  return text;
 }

@@ -177,10 +177,20 @@ def test_the_staff_page_keeps_tokens_in_memory_only() -> None:
     assert 'PKCE_KEY = "staff.pkce"' in script
 
 
+def _staff_page() -> str:
+    return (SITE / "staff" / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract() -> None:
     from typing import get_args
 
-    from intake_common.domain.item import STATUSES, AlertState, ConfirmationState
+    from intake_common.domain.item import (
+        ATTEMPT_RESULTS,
+        OUTCOMES,
+        STATUSES,
+        AlertState,
+        ConfirmationState,
+    )
     from intake_common.domain.paging import VIEWS
 
     script = "\n".join(m.read_text(encoding="utf-8") for m in STAFF_MODULES)
@@ -194,6 +204,12 @@ def test_the_staff_page_knows_every_status_and_alert_state_of_the_item_contract(
     assert labels("STATUS_LABELS") == set(STATUSES)
     assert labels("ALERT_LABELS") == set(get_args(AlertState))
     assert labels("CONFIRMATION_LABELS") == set(get_args(ConfirmationState))
+    assert labels("OUTCOME_LABELS") == set(OUTCOMES)
+    assert labels("ATTEMPT_LABELS") == set(ATTEMPT_RESULTS)
+    outcomes = set(re.findall(r'name="outcome" value="(\w+)"', page_text := _staff_page()))
+    assert outcomes == set(OUTCOMES)  # the close form offers every outcome
+    attempts = set(re.findall(r'data-attempt="(\w+)"', page_text))
+    assert attempts == set(ATTEMPT_RESULTS)
     page = (SITE / "staff" / "index.html").read_text(encoding="utf-8")
     filter_options = re.search(r'<select id="filter-view".*?</select>', page, re.S)
     assert filter_options

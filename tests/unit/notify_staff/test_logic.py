@@ -203,21 +203,52 @@ def test_one_confirmation_per_address_per_day_whatever_is_submitted(fakes: Notif
     assert "one was already sent to this address today" in _staff_texts(fakes)[2]
 
 
-def test_a_confirmation_counts_in_the_email_budget_and_is_not_announced(
-    fakes: NotifyFakes,
-) -> None:
-    # A cap of 1 email alert per window: the staff alert takes it, the confirmation is held
+def test_a_confirmation_takes_no_staff_alerts_place_in_the_budget(fakes: NotifyFakes) -> None:
+    # Issue 22: a cap of 1 staff email a window; the staff alert takes it and the visitor's
+    # confirmation, under its own caps, still goes (and is not counted as a held request).
     message = _with(fakes, stored(email=VISITOR, confirmation_email=True))
 
     _handle(fakes, message, emails_per_window=1)
 
-    assert _to_visitor(fakes) == []
+    assert len(_to_visitor(fakes)) == 1
     item = fakes.store.get(str(message.request_id))
     assert item is not None
-    assert item.confirmation_state == "alert_limit"
-    windows = _windows(fakes)
-    email_window = next(w for w in windows if w.channel == "email")
-    assert email_window.held == 0  # the staff summary does not count it as a request
+    assert item.confirmation_state == "sent"
+    email_window = next(w for w in _windows(fakes) if w.channel == "email")
+    assert (len(email_window.granted), email_window.held) == (1, 0)
+
+
+def test_confirmations_stop_at_their_hourly_and_daily_caps_and_staff_alerts_go_on(
+    fakes: NotifyFakes,
+) -> None:
+    messages = [
+        _with(fakes, stored(email=f"visitor{n}@example.org", confirmation_email=True))
+        for n in range(4)
+    ]
+    for message in messages[:3]:
+        _handle(fakes, message, confirmations_per_hour=2)
+    later = NOW + timedelta(hours=1)
+    logic.handle_alert(
+        messages[3],
+        settings=_settings(confirmations_per_hour=2, confirmations_per_day=3),
+        deps=fakes.deps,
+        now=later,
+    )
+
+    states = [fakes.store.items[str(m.request_id)].confirmation_state for m in messages]
+    # The third is over the hour's cap of 2; the fourth, an hour on, takes the day's third
+    # place (the hour is asked first: the held one took no day place); a fifth is over the day.
+    assert states == ["sent", "sent", "alert_limit", "sent"]
+    staff = [e for e in fakes.mailer.sent if e["to"] in STAFF]
+    assert len(staff) == 4 * len(STAFF)  # every staff alert went
+    fifth = _with(fakes, stored(email="visitor5@example.org", confirmation_email=True))
+    logic.handle_alert(
+        fifth,
+        settings=_settings(confirmations_per_hour=2, confirmations_per_day=3),
+        deps=fakes.deps,
+        now=later,
+    )
+    assert fakes.store.items[str(fifth.request_id)].confirmation_state == "alert_limit"
 
 
 def test_a_refused_confirmation_is_recorded_and_the_staff_alert_still_goes(
@@ -384,17 +415,23 @@ def test_tagged_addresses_elsewhere_are_one_mailbox_and_dots_are_kept() -> None:
     assert logic.address_key("a.nn@ex.org", "2026-12-02", key) not in same
 
 
-def test_a_confirmation_held_by_the_budget_does_not_use_up_the_address_for_the_day(
+def test_a_confirmation_held_by_its_cap_does_not_use_up_the_address_for_the_day(
     fakes: NotifyFakes,
 ) -> None:
-    # A cap of 1 email per window: the first request's staff alert takes it, its confirmation
-    # is held; a second request later in the day, in a new window, still gets its confirmation.
+    # A cap of 1 confirmation an hour: another visitor's takes it, so this visitor's first is
+    # held; their second request later in the day, in a new hour, still gets its confirmation.
+    _handle(
+        fakes,
+        _with(fakes, stored(email="other@example.org", confirmation_email=True)),
+        confirmations_per_hour=1,
+    )
     first = _with(fakes, stored(email=VISITOR, confirmation_email=True))
-    _handle(fakes, first, emails_per_window=1)
+    _handle(fakes, first, confirmations_per_hour=1)
+    assert fakes.store.items[str(first.request_id)].confirmation_state == "alert_limit"
     later = _with(fakes, stored(email=VISITOR, confirmation_email=True))
     logic.handle_alert(
         later,
-        settings=_settings(emails_per_window=3),
+        settings=_settings(confirmations_per_hour=1),
         deps=fakes.deps,
         now=NOW + timedelta(hours=2),
     )
@@ -516,3 +553,33 @@ def test_a_budget_decision_made_meanwhile_by_another_delivery_stands(
 )
 def test_the_mailbox_an_address_reaches_is_spelled_one_way(address: str, box: str) -> None:
     assert logic.mailbox(address) == box
+
+
+def test_a_days_script_of_24_x_100_requests_mails_a_stranger_once_and_leaves_staff_alerts_be(
+    fakes: NotifyFakes,
+) -> None:
+    from intake_common.runtime.observability import metrics
+
+    # Issue 22's demonstration: 100 requests an hour for 24 hours, each asking for a
+    # confirmation to a spelling of one Gmail mailbox. The mailbox gets one email that day,
+    # and each hour's staff alerts take the budget's places exactly as they would without any
+    # confirmation (60 one by one, the rest in the summary).
+    spellings = ["victim+{n}@gmail.com", "v.ictim+{n}@googlemail.com", "VICTIM+{n}@Gmail.com"]
+    start = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # midnight in New York: one clinic day
+    settings = _settings(emails_per_window=60, staff_phones=())
+    for hour in range(24):
+        now = start + timedelta(hours=hour)
+        for n in range(100):
+            address = spellings[n % 3].format(n=n)
+            item = stored(now=now, email=address, confirmation_email=True)
+            fakes.store.insert(item)
+            message = AlertMessage(request_id=uuid.UUID(item.submission_id), published_at=now)
+            logic.handle_alert(message, settings=settings, deps=fakes.deps, now=now)
+            metrics.clear_metrics()  # one invocation's metrics (Powertools flushes at 100)
+
+    to_victim = [e for e in fakes.mailer.sent if e["to"] not in STAFF]
+    assert len(to_victim) == 1
+    windows = [w for w in _windows(fakes) if w.channel == "email"]
+    assert len(windows) == 24
+    assert {(len(w.granted), w.held) for w in windows} == {(60, 40)}
+    assert len([e for e in fakes.mailer.sent if e["to"] == STAFF[0]]) == 24 * 60

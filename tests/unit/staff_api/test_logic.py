@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from intake_common.domain import paging
 from intake_common.domain.audit import Actor
 from intake_common.domain.item import (
-    STATUSES,
+    MAX_ATTEMPTS,
     CompleteAlerts,
     RequestItem,
     RequestSummary,
@@ -91,7 +92,7 @@ def test_export_and_list_are_audited_before_any_request_is_read(fakes: StaffFake
     exported = logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
     journal = _journal(fakes)
     assert len(exported) == 1
-    assert journal.index("audit") < journal.index("store.by_status")
+    assert journal.index("audit") < journal.index("store.page_by_status")
 
     _journal(fakes).events.clear()
     rows = _rows(fakes)
@@ -142,7 +143,7 @@ def test_mark_records_who_when_and_a_note_and_refuses_a_closed_request(
     fakes.store.insert(item)
 
     marked = logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", "  left voicemail ")
-    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None)
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None, "scheduled")
     with pytest.raises(logic.NotAllowed, match="is closed"):
         logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
 
@@ -206,7 +207,9 @@ def test_the_call_back_queue_is_open_urgent_first_then_the_longest_waiting(
     contacted = stored(now=NOW - timedelta(days=10))
     for item in (old_urgent, closed_urgent, new_urgent, oldest, newest, contacted):
         fakes.store.insert(item)
-    logic.mark(fakes.deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred")
+    logic.mark(
+        fakes.deps, ACTOR, NOW, closed_urgent.reference, "closed", "Called, referred", "referred"
+    )
     logic.mark(fakes.deps, ACTOR, NOW, contacted.reference, "contacted", None)
 
     # Whatever period the inbox shows, the queue holds every request nobody has reached.
@@ -355,7 +358,7 @@ def test_mark_keeps_the_note_to_500_characters_and_names_what_is_allowed(
     assert str(refused.value) == (
         f"{item.reference} is scheduled: it can be marked contacted, closed, not new"
     )
-    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None)
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None, "scheduled")
     with pytest.raises(logic.NotAllowed) as closed:
         logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
     assert "it can be marked nothing (it is closed), not contacted" in str(closed.value)
@@ -393,10 +396,30 @@ def test_a_list_pages_through_everything_with_its_cursor(fakes: StaffFakes) -> N
     assert sorted(shown) == sorted(fakes.store.items)
     assert [e.action for e in fakes.audit.entries] == ["list", "list"]  # each page audited
 
-    _journal(fakes).events.clear()
-    logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
-    reads = [d for name, d in _journal(fakes).events if name == "store.by_status"]
-    assert reads == [f"{status} {logic.EXPORT_LIMIT}" for status in STATUSES]
+
+def test_the_export_pages_newest_first_and_reads_whole_items_in_batches(
+    fakes: StaffFakes,
+) -> None:
+    items = [stored(now=NOW - timedelta(minutes=m)) for m in range(5)]
+    for item in items:
+        fakes.store.insert(item)
+    logic.mark(fakes.deps, ACTOR, NOW, items[0].reference, "contacted", None)
+    since = NOW - timedelta(days=1)
+
+    first = logic.export_page(fakes.deps, ACTOR, NOW, since, limit=3)
+    assert first.cursor is not None
+    again = paging.decode(first.cursor.encode(), "export")
+    second = logic.export_page(fakes.deps, ACTOR, NOW, since, again, limit=3)
+
+    assert second.cursor is None
+    shown = [item.submission_id for item in [*first.items, *second.items]]
+    # Status by status (new, then contacted), newest first within each.
+    assert shown == [i.submission_id for i in items[1:]] + [items[0].submission_id]
+    assert first.items[0].reason is not None  # whole items, for the CSV
+    assert [e.action for e in fakes.audit.entries][-2:] == ["export", "export"]
+    batches = [d for name, d in _journal(fakes).events if name == "store.items_by_ids"]
+    assert batches == ["3", "2"]
+    assert [i.submission_id for i in logic.export(fakes.deps, ACTOR, NOW, since)] == shown
 
 
 def test_no_page_size_cuts_an_open_urgent_request(fakes: StaffFakes) -> None:
@@ -457,6 +480,122 @@ def test_the_csv_has_one_header_and_crlf_line_ends(fakes: StaffFakes) -> None:
     text = logic.csv_text([stored(reason="Two\nlines")])
 
     rows = text.split("\r\n")
-    assert rows[0] == ",".join(logic.EXPORT_COLUMNS)
+    assert rows[0] == ",".join(
+        f"{c} (UTC)" if c in {"created_at", "first_contact_at"} else c for c in logic.EXPORT_COLUMNS
+    )
     assert rows[-1] == ""  # RFC 4180: every record ends with CRLF
     assert len(rows) == 3  # header, the request (its newline stays inside quotes), end
+
+
+def test_the_csv_gives_times_in_the_clinics_zone_and_says_which() -> None:
+    # 2026-12-02 04:55 UTC is 23:55 the evening before in New York (issue 20's example).
+    item = stored(now=datetime(2026, 12, 2, 4, 55, tzinfo=UTC))
+    text = logic.csv_text([item], zone=ZoneInfo("America/New_York"))
+
+    header, row = text.splitlines()[:2]
+    assert "created_at (America/New_York)" in header.split(",")
+    assert "2026-12-01T23:55:00-05:00" in row.split(",")
+    assert logic.csv_text([item], header=False).count("reference") == 0
+
+
+def test_closing_asks_for_an_outcome_and_only_closing_takes_one(fakes: StaffFakes) -> None:
+    item = stored()
+    fakes.store.insert(item)
+
+    with pytest.raises(logic.NotAllowed, match="needs an outcome"):
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", None)
+    with pytest.raises(logic.NotAllowed, match="only when closing"):
+        logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None, "scheduled")
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "closed", "Booked Tue", "scheduled")
+
+    closed = fakes.store.items[item.submission_id]
+    assert (closed.status, closed.outcome) == ("closed", "scheduled")
+    assert closed.history[-1].outcome == "scheduled"
+
+
+def test_the_first_move_away_from_new_is_the_first_contact_once(fakes: StaffFakes) -> None:
+    item = stored(now=NOW - timedelta(hours=5))
+    fakes.store.insert(item)
+    later = NOW + timedelta(days=1)
+
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
+    logic.mark(fakes.deps, ACTOR, later, item.reference, "scheduled", None)
+    logic.mark(fakes.deps, ACTOR, later, item.reference, "contacted", None)
+
+    assert fakes.store.items[item.submission_id].first_contact_at == timestamp(NOW)
+
+
+def test_an_attempt_is_audited_first_kept_and_leaves_the_request_in_the_queue(
+    fakes: StaffFakes,
+) -> None:
+    item = stored()
+    fakes.store.insert(item)
+
+    shown = logic.log_attempt(fakes.deps, ACTOR, NOW, item.reference, "voicemail", " Left msg ")
+
+    assert [(a.result, a.note, a.by, a.by_name) for a in shown.attempts] == [
+        ("voicemail", "Left msg", ACTOR.identity, "Dana Lee")
+    ]
+    assert fakes.store.items[item.submission_id].attempts == shown.attempts
+    assert fakes.store.items[item.submission_id].status == "new"
+    journal = _journal(fakes)
+    assert journal.index("audit") < journal.index("store.change")
+    (entry,) = fakes.audit.entries
+    assert (entry.action, entry.reference, entry.status) == ("attempt", item.reference, "voicemail")
+    assert [row.reference for row in _rows(fakes)] == [item.reference]
+
+
+def test_no_attempt_on_a_closed_request_nor_past_the_cap(fakes: StaffFakes) -> None:
+    closed, busy = stored(), stored()
+    for item in (closed, busy):
+        fakes.store.insert(item)
+    logic.mark(fakes.deps, ACTOR, NOW, closed.reference, "closed", None, "duplicate")
+    for _ in range(MAX_ATTEMPTS):
+        logic.log_attempt(fakes.deps, ACTOR, NOW, busy.reference, "no_answer")
+
+    with pytest.raises(logic.NotAllowed, match="is closed"):
+        logic.log_attempt(fakes.deps, ACTOR, NOW, closed.reference, "no_answer")
+    with pytest.raises(logic.NotAllowed, match=f"has {MAX_ATTEMPTS} attempts"):
+        logic.log_attempt(fakes.deps, ACTOR, NOW, busy.reference, "no_answer")
+
+
+def test_unreachable_is_offered_after_the_attempts_spread_over_days_while_nobody_reached(
+    fakes: StaffFakes,
+) -> None:
+    item = stored(now=NOW - timedelta(days=3))
+    fakes.store.insert(item)
+    zone = ZoneInfo("America/New_York")
+    moments = [NOW - timedelta(days=2), NOW - timedelta(days=2, hours=-2), NOW]
+    for moment in moments[:2]:
+        logic.log_attempt(fakes.deps, ACTOR, moment, item.reference, "no_answer")
+    attempts = fakes.store.items[item.submission_id].attempts
+
+    assert not logic.offers_unreachable(attempts, "new", 3, zone)  # two tries
+    logic.log_attempt(fakes.deps, ACTOR, moments[2], item.reference, "voicemail")
+    attempts = fakes.store.items[item.submission_id].attempts
+    assert logic.offers_unreachable(attempts, "new", 3, zone)  # three, over two days
+    assert not logic.offers_unreachable(attempts, "contacted", 3, zone)  # someone reached them
+    same_day = attempts[:1] * 3
+    assert not logic.offers_unreachable(same_day, "new", 3, zone)  # one busy afternoon
+    assert logic.offers_unreachable(attempts[:1], "new", 1, zone)  # a threshold of one
+
+
+def test_a_list_reads_the_attempts_of_the_rows_nobody_reached_only(fakes: StaffFakes) -> None:
+    waiting, reached = stored(), stored()
+    for item in (waiting, reached):
+        fakes.store.insert(item)
+    logic.log_attempt(fakes.deps, ACTOR, NOW, waiting.reference, "wrong_number")
+    logic.mark(fakes.deps, ACTOR, NOW, reached.reference, "contacted", None)
+    rows = [
+        RequestSummary.model_validate(fakes.store.items[i.submission_id].model_dump())
+        for i in (waiting, reached)
+    ]
+    _journal(fakes).events.clear()
+
+    found = logic.attempts_of(fakes.deps, rows)
+
+    assert {key: [a.result for a in value] for key, value in found.items()} == {
+        waiting.submission_id: ["wrong_number"]
+    }
+    assert [d for name, d in _journal(fakes).events if name == "store.attempts_of"] == ["1"]
+    assert logic.attempts_of(fakes.deps, rows[1:]) == {}
