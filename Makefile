@@ -162,5 +162,5 @@ site-index: install
 
 ## bench: cold start, warm cost, package size, end to end and cost, side by side with baselines
 ##        (BENCH_QUICK=1: a few iterations)
-bench: install
+bench: install $(NPM_STAMP)
 	BENCH_QUICK=$(BENCH_QUICK) $(PY) benchmarks/run.py

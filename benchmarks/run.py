@@ -188,6 +188,81 @@ def end_to_end() -> dict[str, Any]:
     return results
 
 
+STAFF_REQUESTS = 1_000 if QUICK else 10_000
+
+
+def staff_lists() -> dict[str, Any]:
+    """The inbox's first page and a whole export over ``STAFF_REQUESTS`` stored requests,
+    through the staff operations and their DynamoDB adapters on the local stack's tables (the
+    same code the staff API runs; the HTTP hop is measured by the e2e rows). The local stack
+    runs on dynalite here: moto's Query reads every item of the table for each page, which
+    times moto, not the code (an export of 10,000 did not finish in 8 minutes)."""
+    from datetime import UTC, datetime, timedelta
+
+    from intake_cli.requests_commands import dependencies
+    from intake_cli.target import from_local
+    from intake_common.aws.table import to_attributes
+    from intake_common.domain.audit import Actor
+    from intake_common.domain.item import RequestItem
+    from intake_common.domain.models import AppointmentRequest
+    from intake_common.services import staff
+
+    os.environ["INTAKE_DYNAMODB"] = "dynalite"
+    try:
+        process, url = _start_local()
+    finally:
+        del os.environ["INTAKE_DYNAMODB"]
+    try:
+        where = from_local(url, "clinic-intake/bench")
+        deps = dependencies(where)
+        client = where.client("dynamodb")
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        base = {
+            "full_name": "Bench Person",
+            "email": "bench@example.org",
+            "phone": "+14155552671",
+            "preferred_contact": "phone",
+            "visit_type": "new",
+            "reason": "Anxiety most days.",
+            "consent": True,
+            "consent_version": "2026-11",
+        }
+        request = AppointmentRequest.model_validate(base)
+        import uuid
+
+        for batch in range(0, STAFF_REQUESTS, 25):
+            writes = []
+            for n in range(batch, min(batch + 25, STAFF_REQUESTS)):
+                item = RequestItem.new(request, uuid.uuid4(), now - timedelta(minutes=n), 365)
+                writes.append({"PutRequest": {"Item": to_attributes(item.attributes())}})
+            client.batch_write_item(RequestItems={where.table: writes})
+        seeded = time.perf_counter() - started
+        actor = Actor("bench", "bench")
+        timings: list[float] = []
+        for _ in range(3 if QUICK else 7):
+            begun = time.perf_counter()
+            page = staff.list_page(deps, actor, now, view="callback", since=now)
+            timings.append((time.perf_counter() - begun) * 1000)
+        begun = time.perf_counter()
+        exported = staff.export(deps, actor, now, now - timedelta(days=30))
+        export_s = time.perf_counter() - begun
+        size = len(staff.csv_text(exported).encode())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    timings.sort()
+    return {
+        "requests": STAFF_REQUESTS,
+        "seed_s": round(seeded, 1),
+        "first_page_rows": len(page.rows),
+        "first_page_p50_ms": round(timings[len(timings) // 2], 1),
+        "export_rows": len(exported),
+        "export_s": round(export_s, 2),
+        "export_mib": round(size / 2**20, 2),
+    }
+
+
 def _alert_times(ddb: Any, table: str, sent: dict[str, float], timeout: float = 120) -> list[float]:
     from datetime import datetime
 
@@ -346,6 +421,12 @@ def table(results: dict[str, Any]) -> str:
             f"{e['post_p50_ms']} p99 {e['post_p99_ms']} ms | POST->alert p50 "
             f"{e['post_to_alert_p50_ms']} p99 {e['post_to_alert_p99_ms']} ms"
         )
+    lists = results["staff_lists"]
+    rows.append(
+        f"inbox over {lists['requests']} requests | first page ({lists['first_page_rows']} rows) "
+        f"p50 {lists['first_page_p50_ms']} ms | export {lists['export_rows']} rows in "
+        f"{lists['export_s']} s, {lists['export_mib']} MiB"
+    )
     c = results["cost"]
     rows.append(
         "cost per 10,000 requests (us-east-1) | "
@@ -376,6 +457,7 @@ def main() -> int:
     }
     results["package"] = package_sizes()
     results["end_to_end"] = end_to_end()
+    results["staff_lists"] = staff_lists()
     results["cost"] = cost(results["warm"])
     results["seconds"] = round(time.time() - started, 1)
     (ROOT / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
