@@ -3,7 +3,7 @@ the clock (``domain/clinic_hours.py``), with the clock passed in."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,3 +98,26 @@ def test_the_promise_follows_the_deployed_target() -> None:
 def test_waiting_time_reads_as_staff_say_it(minutes: int, text: str) -> None:
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     assert waited(now - timedelta(minutes=minutes), now) == text
+
+
+def test_hours_to_midnight_and_to_the_last_minute_are_read() -> None:
+    late = ClinicHours.parse("Mon-Fri 09:00-24:00; Sat 10:00-23:59", NY)
+    assert late.week[0] == ((time(9, 0), time(23, 59, 59)),)
+    assert late.week[5] == ((time(10, 0), time(23, 59)),)
+    for bad in ("Mon 09:00-24:01", "Mon 09:00-17:60", "Mon 24:00-24:00"):
+        with pytest.raises(BadHours):
+            ClinicHours.parse(bad, NY)
+
+
+def test_days_may_be_listed_and_ranged_together() -> None:
+    hours = ClinicHours.parse("Mon,Wed,Fri-Sat 09:00-12:00", NY)
+    assert [bool(day) for day in hours.week] == [True, False, True, False, True, True, False]
+
+
+def test_one_working_day_is_the_clinics_usual_day_not_its_longest() -> None:
+    # Four six-hour days and a ten-hour Friday: the usual day is six hours.
+    hours = ClinicHours.parse("Mon-Thu 09:30-15:30; Fri 08:00-18:00", NY)
+    assert CallbackTargets(hours, target_hours=6).promise() == "within one working day"
+    assert CallbackTargets(hours, target_hours=10).promise() == (
+        "within 10 hours of our opening hours"
+    )

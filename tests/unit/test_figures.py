@@ -51,6 +51,8 @@ def test_a_week_is_the_clinics_monday_to_sunday() -> None:
     assert week_of(NOW, TARGETS)[0] == "2026-W49"
     assert week_of(NOW - timedelta(hours=9, minutes=30), TARGETS)[0] == "2026-W48"
     assert week_of(NOW, TARGETS)[1].isoformat() == "2026-11-30T00:00:00-05:00"
+    wednesday = NOW + timedelta(days=2, hours=3, seconds=17, microseconds=5)
+    assert week_of(wednesday, TARGETS) == ("2026-W49", week_of(NOW, TARGETS)[1])
 
 
 def test_first_contacts_make_the_weeks_figures_oldest_week_first() -> None:
@@ -115,3 +117,16 @@ def test_past_target_lists_the_longest_waiting_first_and_skips_the_reached() -> 
         (urgent.reference, True),
     ]
     assert found[1].waited == "2 h"
+
+
+def test_past_target_reads_every_page_once() -> None:
+    fakes = StaffFakes()
+    late = [stored(now=NOW - timedelta(days=5, minutes=m)) for m in range(205)]
+    for item in late:
+        fakes.store.insert(item)
+
+    found = callbacks.overdue(fakes.store, TARGETS, NOW)
+
+    assert len(found) == 205
+    assert len({row.reference for row in found}) == 205
+    assert found[0].reference == late[-1].reference  # the longest waiting first

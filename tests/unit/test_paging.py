@@ -18,8 +18,19 @@ def _raw(data: object) -> str:
 
 
 def test_a_cursor_comes_back_as_it_went_out() -> None:
-    for cursor in (Cursor("callback", 1, KEY), Cursor("callback", 1, None)):
-        assert paging.decode(cursor.encode(), "callback") == cursor
+    # Encodings of every length modulo 4 (base64's padding is put back on the way in).
+    cursors = [
+        Cursor("callback", 1, KEY),
+        Cursor("callback", 1, None),
+        Cursor("new", 0, KEY),
+        Cursor("held", 3, PageKey("closed", KEY.created_at, KEY.submission_id)),
+        Cursor("export", 4, PageKey("spam", KEY.created_at, KEY.submission_id)),
+        Cursor("spam", 0, None),
+        Cursor("scheduled", 1, None),
+    ]
+    assert {len(c.encode()) % 4 for c in cursors} >= {0, 2, 3}
+    for cursor in cursors:
+        assert paging.decode(cursor.encode(), cursor.view) == cursor
 
 
 @pytest.mark.parametrize(
@@ -75,13 +86,22 @@ def test_a_cursor_not_given_out_for_this_view_is_refused(text: str, view: str, w
         paging.decode(text, view)  # type: ignore[arg-type]
 
 
+def _read(view: paging.ViewName) -> list[tuple[str, str, bool, bool]]:
+    return [(p.status, p.keep, p.oldest_first, p.whole_retention) for p in paging.phases(view)]
+
+
 def test_each_view_reads_what_it_says() -> None:
-    queue = paging.phases("callback")
-    assert [(p.status, p.keep, p.oldest_first, p.whole_retention) for p in queue] == [
+    assert _read("callback") == [
         ("new", "urgent", True, True),
         ("new", "not_urgent", True, True),
     ]
-    assert [(p.status, p.keep) for p in paging.phases("closed")] == [("closed", "all")]
-    assert [p.keep for p in paging.phases("contacted")] == ["urgent", "not_urgent"]
-    assert {p.keep for p in paging.phases("held")} == {"held"}
-    assert all(not p.oldest_first for p in paging.phases("spam"))
+    for status in ("new", "contacted", "scheduled", "spam"):
+        assert _read(status) == [
+            (status, "urgent", False, False),
+            (status, "not_urgent", False, False),
+        ]
+    assert _read("closed") == [("closed", "all", False, False)]
+    statuses = ["new", "contacted", "scheduled", "closed", "spam"]
+    assert _read("held") == [(s, "held", False, False) for s in statuses]
+    assert _read("export") == [(s, "all", False, False) for s in statuses]
+    assert [type(p.oldest_first) for v in paging.VIEWS for p in paging.phases(v)] == [bool] * 16

@@ -135,26 +135,26 @@ def decode(text: str, view: ViewName) -> Cursor:
     """The cursor a page gave out, checked: the view asked for, one of its phases, and a key
     of that phase's status shaped like a request's key."""
     if not text or len(text) > _MAX_CURSOR or not re.fullmatch(r"[A-Za-z0-9_-]+", text):
-        raise BadCursor("cursor")
+        raise BadCursor
     try:
         data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadCursor("cursor") from exc
+        raise BadCursor from exc
     if not isinstance(data, dict) or data.get("v") != view:
-        raise BadCursor("cursor")
+        raise BadCursor
     steps = phases(view)
     phase = data.get("p")
     if type(phase) is not int or not 0 <= phase < len(steps):
-        raise BadCursor("cursor")
+        raise BadCursor
     if set(data) == {"v", "p"}:
         return Cursor(view, phase, None)
     if set(data) != {"v", "p", "s", "c", "i"}:
-        raise BadCursor("cursor")
+        raise BadCursor
     status, created_at, submission_id = data["s"], data["c"], data["i"]
     if status != steps[phase].status:
-        raise BadCursor("cursor")
+        raise BadCursor
     if not isinstance(created_at, str) or not _TIMESTAMP.match(created_at):
-        raise BadCursor("cursor")
+        raise BadCursor
     if not isinstance(submission_id, str) or not _ID.match(submission_id):
-        raise BadCursor("cursor")
+        raise BadCursor
     return Cursor(view, phase, PageKey(steps[phase].status, created_at, submission_id))
