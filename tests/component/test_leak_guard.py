@@ -38,3 +38,35 @@ def test_guard_allows_contact_details_but_never_the_reason_in_staff_email() -> N
     guard.check("a staff email", "Name: Ana Visible", ("reason", "website"))
     with pytest.raises(AssertionError):
         guard.check("a staff email", "hidden reason", ("reason", "website"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "leaked", "field"),
+    [
+        # A name typed in NFD (the e and its accent apart) leaks in NFC, and the other way.
+        ({"full_name": "Zoe\u0301 Nakamura"}, "Zo\u00e9 Nakamura", "full_name"),
+        ({"full_name": "Zo\u00e9 Nakamura"}, "Zoe\u0301 Nakamura", "full_name"),
+        ({"full_name": "Marisol Ortega"}, "Hello Marisol,", "full_name"),  # the first name alone
+        ({"email": "Ana.Ruiz@Example.ORG"}, "ana.ruiz@example.org", "email"),
+        ({"email": "Ana.Ruiz@Example.ORG"}, "to Ana.Ruiz@example.org", "email"),
+        ({"phone": "(415) 555-0199"}, "sms to +14155550199", "phone"),
+        ({"note": "Lives with her mother"}, "note=Lives with her mother", "note"),
+    ],
+)
+def test_guard_finds_normalised_values_first_names_and_staff_notes(
+    fields: dict[str, str], leaked: str, field: str
+) -> None:
+    guard = LeakGuard()
+    guard.register(fields)
+
+    with pytest.raises(AssertionError, match=field):
+        guard.check("logs", leaked)
+
+
+def test_guard_finds_the_stacks_secrets_anywhere_even_in_email() -> None:
+    guard = LeakGuard()
+    guard.register_secret("origin-secret-3f9a")
+
+    with pytest.raises(AssertionError, match="secret"):
+        guard.check("a staff email", "X-Origin-Verify: origin-secret-3f9a", ("reason", "secret"))
+    guard.check("logs", "origin check passed")

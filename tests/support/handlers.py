@@ -55,6 +55,7 @@ def submit(
         method, "/appointments", resource="/appointments", headers=all_headers, body=payload
     )
     guard.register(body)
+    guard.register_secret(handler.settings.origin_verify.get_secret_value())
     response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("submit_request"))
     guard.record_response(response)
     return response
@@ -63,7 +64,9 @@ def submit(
 def deliver(stack: LocalStack, messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Run notify_staff on messages (by default: everything on the alert queue)."""
     from notify_staff import handler
+    from tests.support.leaks import GUARD
 
+    GUARD.register_secret(handler.settings.confirmation_key.get_secret_value())
     batch = receive(stack) if messages is None else messages
     event = received_sqs_event(batch, stack.attributes[("AlertQueue", "Arn")], REGION)
     result: dict[str, Any] = handler.lambda_handler(event, LambdaContext("notify_staff"))
@@ -121,6 +124,8 @@ def staff(
         path_parameters={"reference": reference} if reference else None,
         claims=claims,
     )
+    guard.register(body)  # a staff note is as private as what the visitor wrote
+    guard.register_secret(handler.settings.origin_verify.get_secret_value())
     response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("staff_api"))
     guard.record_response(response)
     return response

@@ -11,22 +11,56 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-# Fields whose values a person typed. Enum choices and booleans carry nothing personal.
-SENSITIVE = ("full_name", "email", "phone", "reason", "website")
+# Fields whose values a person typed (a visitor, or staff in a note), and the secrets of the
+# stack. Enum choices and booleans carry nothing personal.
+SENSITIVE = ("full_name", "email", "phone", "reason", "website", "note", "secret")
 # Never even in a staff email.
-NEVER_IN_EMAIL = ("reason", "website")
+NEVER_IN_EMAIL = ("reason", "website", "note", "secret")
 
 
-def _forms(value: str) -> set[str]:
-    """The ways a value can show up: as typed, JSON-escaped, and a phone's digits."""
+def _forms(value: str, name: str = "") -> set[str]:
+    """The ways a value can show up: as typed, JSON-escaped, in either Unicode normal form,
+    an address with its domain in lower case (or all of it), a phone's digits and its E.164
+    form, and a name's first word alone (a greeting)."""
     forms = {value, json.dumps(value)[1:-1]}
+    for normal in ("NFC", "NFD"):
+        shaped = unicodedata.normalize(normal, value)
+        forms |= {shaped, json.dumps(shaped)[1:-1]}
+    if name == "email" and "@" in value:
+        local, _, domain = value.rpartition("@")
+        forms |= {f"{local}@{domain.lower()}", value.lower()}
     digits = re.sub(r"\D", "", value)
     if len(digits) >= 7 and len(digits) >= len(value) // 2:
-        forms.add(digits[-10:])
+        forms |= {digits[-10:], f"+1{digits[-10:]}"}
+    if name == "full_name":
+        first = value.split()[0] if value.split() else ""
+        if len(first) >= 4 and first.isalpha() and first not in _our_words():
+            forms.add(first)
     return {form for form in forms if len(form) >= 4}
+
+
+@cache
+def _our_words() -> frozenset[str]:
+    """Capitalised words the code itself writes ("Local", "Urgent", "Export"...): a first name
+    spelt like one cannot be told apart from the code's own output, so it is not looked for
+    alone (the whole name still is)."""
+    root = Path(__file__).resolve().parents[2]
+    words: set[str] = set()
+    for folder, pattern in (
+        ("functions", "*.py"),
+        ("infra", "*.py"),
+        ("site", "*.html"),
+        ("site", "*.js"),
+    ):
+        for file in (root / folder).rglob(pattern):
+            words |= set(re.findall(r"\b[A-Z][a-z]{3,}\b", file.read_text(encoding="utf-8")))
+    return frozenset(words)
 
 
 # Every value registered in this pytest session: the local stack's own output is checked
@@ -45,8 +79,14 @@ class LeakGuard:
         for name in SENSITIVE:
             value = fields.get(name)
             if isinstance(value, str) and value.strip():
-                self.values.setdefault(name, set()).update(_forms(value.strip()))
-                SESSION_VALUES.setdefault(name, set()).update(_forms(value.strip()))
+                self.values.setdefault(name, set()).update(_forms(value.strip(), name))
+                SESSION_VALUES.setdefault(name, set()).update(_forms(value.strip(), name))
+
+    def register_secret(self, value: str) -> None:
+        """A secret of the stack (the origin header, the confirmation ledger's key): in no
+        log, message, text, email or error body, ever."""
+        if len(value) >= 8:
+            self.values.setdefault("secret", set()).add(value)
 
     def record_response(self, response: dict[str, Any]) -> None:
         if int(response.get("statusCode", 200)) >= 400:
