@@ -63,6 +63,15 @@ def test_guard_finds_normalised_values_first_names_and_staff_notes(
         guard.check("logs", leaked)
 
 
+def test_a_first_name_is_looked_for_as_a_word_only() -> None:
+    guard = LeakGuard()
+    guard.register({"full_name": "Caller Lindqvist"})
+
+    guard.check("logs", "sts GetCallerIdentity 200")  # inside another word: not the name
+    with pytest.raises(AssertionError, match="full_name"):
+        guard.check("logs", "greeting: Caller,")
+
+
 def test_guard_finds_the_stacks_secrets_anywhere_even_in_email() -> None:
     guard = LeakGuard()
     guard.register_secret("origin-secret-3f9a")
