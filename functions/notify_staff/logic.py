@@ -90,9 +90,11 @@ class Target:
 
 def targets(settings: NotifySettings) -> list[Target]:
     """Every staff recipient, emails first."""
-    recipients = [("email", a) for a in settings.staff_emails] + [
-        ("sms", p) for p in settings.staff_phones
-    ]
+    return _recipients(settings.staff_emails, settings.staff_phones)
+
+
+def _recipients(emails: tuple[str, ...], phones: tuple[str, ...]) -> list[Target]:
+    recipients = [("email", a) for a in emails] + [("sms", p) for p in phones]
     return [Target(channel, recipient, i) for i, (channel, recipient) in enumerate(recipients)]  # type: ignore[arg-type]
 
 
@@ -449,10 +451,10 @@ DIGEST_KEEP_SECONDS = 3 * 86400
 
 def escalation_targets(settings: NotifySettings) -> list[Target]:
     """The escalation contacts (the staff channels when none are set), emails first."""
-    emails = settings.escalation_emails or settings.staff_emails
-    phones = settings.escalation_phones or settings.staff_phones
-    recipients = [("email", a) for a in emails] + [("sms", p) for p in phones]
-    return [Target(channel, recipient, i) for i, (channel, recipient) in enumerate(recipients)]  # type: ignore[arg-type]
+    return _recipients(
+        settings.escalation_emails or settings.staff_emails,
+        settings.escalation_phones or settings.staff_phones,
+    )
 
 
 def escalation_key(target: Target) -> str:
@@ -470,25 +472,34 @@ def handle_escalation(
     if request is None or request.expired(now) or request.status != "new":
         logger.info("escalation not needed", submission_id=request_id)
         return "done"
-    waited = waited_for(request.created_at, now)
-    email = render_escalation_email(request, waited, settings)
-    sms = render_escalation_sms(request, waited, settings)
+    waited_so_far = waited(datetime.fromisoformat(request.created_at), now)
+    email = render_escalation_email(request, waited_so_far, settings)
+    sms = render_escalation_sms(request, waited_so_far, settings)
+    # Contacts already told (a redelivery) are not asked for again, nor counted in the budget.
+    pending = [
+        target
+        for target in escalation_targets(settings)
+        if (done := request.alerts.get(escalation_key(target))) is None
+        or done.state not in {"sent", "failed"}
+    ]
     window, expires = _budget_window(now, settings)
-    results: list[Sent] = []
-    for target in escalation_targets(settings):
-        cap = settings.sms_per_window if target.channel == "sms" else settings.emails_per_window
-        # Within the budget's rules for urgent requests: past the cap, the window's summary
-        # names it instead.
-        decision = deps.budget.reserve(
-            target.channel,
+    # Within the budget's rules for urgent requests, decided once per channel: past the cap,
+    # the window's summary names it instead.
+    decisions = {
+        channel: deps.budget.reserve(
+            channel,
             window,
             f"{request_id}#escalation",
-            cap,
+            settings.sms_per_window if channel == "sms" else settings.emails_per_window,
             expires,
             urgent=True,
             reference=request.reference,
         )
-        if decision == "held":
+        for channel in dict.fromkeys(target.channel for target in pending)
+    }
+    results: list[Sent] = []
+    for target in pending:
+        if decisions[target.channel] == "held":
             continue
 
         def send(target: Target = target) -> None:
@@ -502,10 +513,6 @@ def handle_escalation(
             "channel": target.channel,
             "recipient_index": target.index,
         }
-        done = request.alerts.get(escalation_key(target))
-        if done is not None and done.state in {"sent", "failed"}:
-            results.append("done")
-            continue
         results.append(
             _deliver_once(
                 request,
@@ -538,7 +545,7 @@ def handle_digest(
     message: DigestMessage, *, settings: NotifySettings, deps: Dependencies, now: datetime
 ) -> str:
     """The day's digest of the requests past their target, oldest first, once per channel."""
-    overdue = callbacks.overdue(deps.store, settings.targets, now)
+    overdue: list[callbacks.Overdue] = []
     epoch = int(now.timestamp())
     sent = 0
     for channel in _channels(settings):
@@ -547,14 +554,18 @@ def handle_digest(
             key, epoch, epoch + settings.send_lease_seconds, epoch + DIGEST_KEEP_SECONDS
         ):
             continue  # sent, or being sent by another delivery
+        if not sent:  # read once, and only when a channel still owes its digest
+            overdue = callbacks.overdue(deps.store, settings.targets, now)
+        recipients = [t.recipient for t in targets(settings) if t.channel == channel]
         try:
-            if overdue:
-                for target in (t for t in targets(settings) if t.channel == channel):
-                    if channel == "email":
-                        email = render_digest_email(message.day, overdue, settings)
-                        deps.mailer.send(target.recipient, email.subject, email.text, email.html)
-                    else:
-                        deps.texter.send(target.recipient, render_digest_sms(overdue, settings))
+            if overdue and channel == "email":
+                email = render_digest_email(message.day, overdue, settings)
+                for recipient in recipients:
+                    deps.mailer.send(recipient, email.subject, email.text, email.html)
+            elif overdue:
+                text = render_digest_sms(overdue, settings)
+                for recipient in recipients:
+                    deps.texter.send(recipient, text)
         except TransientSendError as exc:
             deps.budget.release_send(key)
             logger.warning("digest send failed, will retry", channel=channel, error=str(exc))
@@ -568,7 +579,3 @@ def handle_digest(
         metrics.add_metric(name="CallbackDigestSent", unit="Count", value=1)
     logger.info("digest done", day=message.day, overdue=len(overdue), channels=sent)
     return "sent" if sent and overdue else "done"
-
-
-def waited_for(created_at: str, now: datetime) -> str:
-    return waited(datetime.fromisoformat(created_at), now)

@@ -15,9 +15,10 @@ from intake_common.domain.contract import (
     EscalationMessage,
 )
 from intake_common.domain.limits import ended_windows
-from intake_common.domain.paging import EVERYTHING, phases
+from intake_common.domain.paging import phases
 from intake_common.runtime.observability import logger, metrics
 from intake_common.services.alerts import redrive_pending
+from intake_common.services.callbacks import every_row
 
 from .ports import AlertBudget, AlertPublisher, Dependencies, PublishFailed
 
@@ -70,28 +71,23 @@ def escalations_owed(deps: Dependencies, targets: CallbackTargets, now: datetime
     within its target. A mark in the limits table (``escalation#<id>``), written after the
     publish, keeps the next sweeps from publishing it again; two overlapping sweeps may both
     publish, and notify_staff's claims send it once."""
-    urgent = phases("callback")[0]
-    owed, start = 0, None
-    while True:
-        rows, start = deps.store.page_by_status(urgent, EVERYTHING, start, 100)
-        for row in rows:
-            received = datetime.fromisoformat(row.created_at)
-            if targets.due(received, urgent=True) >= now:
-                return owed
-            mark = f"escalation#{row.submission_id}"
-            if row.expired(now) or deps.budget.taken(mark):
-                continue
-            if _published(
-                deps, EscalationMessage(request_id=UUID(row.submission_id), published_at=now)
-            ):
-                deps.budget.claim_once(mark, "sweep", int(now.timestamp()) + MARK_KEEP_SECONDS)
-                metrics.add_metric(name="UrgentCallbackOverdue", unit="Count", value=1)
-                logger.warning(
-                    "urgent request past its target: escalated", submission_id=row.submission_id
-                )
-                owed += 1
-        if start is None:
-            return owed
+    owed = 0
+    for row in every_row(deps.store, phases("callback")[0], page=100):
+        received = datetime.fromisoformat(row.created_at)
+        if targets.due(received, urgent=True) >= now:
+            break
+        mark = f"escalation#{row.submission_id}"
+        if row.expired(now) or deps.budget.taken(mark):
+            continue
+        message = EscalationMessage(request_id=UUID(row.submission_id), published_at=now)
+        if _published(deps, message):
+            deps.budget.claim_once(mark, "sweep", int(now.timestamp()) + MARK_KEEP_SECONDS)
+            metrics.add_metric(name="UrgentCallbackOverdue", unit="Count", value=1)
+            logger.warning(
+                "urgent request past its target: escalated", submission_id=row.submission_id
+            )
+            owed += 1
+    return owed
 
 
 def digest_owed(deps: Dependencies, targets: CallbackTargets, now: datetime) -> bool:

@@ -10,7 +10,7 @@ cached (``no-store``), and carry what the inbox needs for a call back, nothing m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache, partial
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
@@ -128,7 +128,7 @@ def _since(period: str, now: datetime) -> datetime:
     if period == "month":
         return now - timedelta(days=30)
     if period == "all":
-        return datetime(2000, 1, 1, tzinfo=UTC)
+        return datetime.fromisoformat(paging.EVERYTHING)
     raise BadInput("period")
 
 

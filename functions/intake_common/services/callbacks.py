@@ -12,13 +12,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from intake_common.domain.clinic_hours import CallbackTargets, waited
+from intake_common.domain.item import RequestSummary
 from intake_common.domain.limits import RecordFirstContact
-from intake_common.domain.paging import EVERYTHING, phases
+from intake_common.domain.paging import EVERYTHING, Phase, phases
 from intake_common.domain.ports import LimitsStore, RequestStore
 
 # A week's figure is kept this long (then DynamoDB's TTL): the chart shows eight.
@@ -35,23 +37,31 @@ class Overdue:
     urgent: bool
 
 
+def every_row(store: RequestStore, phase: Phase, page: int = 200) -> Iterator[RequestSummary]:
+    """Every row of one phase of a staff list (``paging.py``), whenever it came, page after
+    page of the by-status index, in the phase's order."""
+    start = None
+    while True:
+        rows, start = store.page_by_status(phase, EVERYTHING, start, page)
+        yield from rows
+        if start is None:
+            return
+
+
 def overdue(
     store: RequestStore, targets: CallbackTargets, now: datetime, limit: int = 5_000
 ) -> list[Overdue]:
     """Every open request past its target, the longest waiting first (urgent and other ones
-    merged by waiting time); at most ``limit`` of them are read."""
+    merged by waiting time); at most ``limit`` of them."""
     found: list[Overdue] = []
     for phase in phases("callback"):
-        start = None
-        while len(found) < limit:
-            rows, start = store.page_by_status(phase, EVERYTHING, start, 200)
-            for row in rows:
-                received = datetime.fromisoformat(row.created_at)
-                if not row.expired(now) and targets.overdue(received, urgent=row.urgent, now=now):
-                    found.append(
-                        Overdue(row.reference, row.created_at, waited(received, now), row.urgent)
-                    )
-            if start is None:
+        for row in every_row(store, phase):
+            received = datetime.fromisoformat(row.created_at)
+            if not row.expired(now) and targets.overdue(received, urgent=row.urgent, now=now):
+                found.append(
+                    Overdue(row.reference, row.created_at, waited(received, now), row.urgent)
+                )
+            if len(found) >= limit:
                 break
     return sorted(found, key=lambda row: row.created_at)
 
