@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from intake_common.domain.contract import DigestMessage, EscalationMessage
 from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.observability import metrics
 from redrive_alerts import logic
@@ -53,3 +55,109 @@ def test_nothing_pending_is_neither_counted_nor_logged(logs: io.StringIO) -> Non
     assert publisher.messages == []
     assert metrics.metric_set == {}
     assert _lines(logs) == []
+
+
+# --- Escalations and the morning digest: what the sweep publishes, marks, counts and says ---
+def _targets(hours: str = "Mon-Fri 09:00-17:00", zone: str = "America/New_York") -> Any:
+    from zoneinfo import ZoneInfo
+
+    from intake_common.domain.clinic_hours import CallbackTargets, ClinicHours
+
+    return CallbackTargets(ClinicHours.parse(hours, ZoneInfo(zone)))
+
+
+def test_each_urgent_request_past_target_is_published_marked_counted_and_said(
+    logs: io.StringIO,
+) -> None:
+    store, publisher = InMemoryRequestStore(), RecordingPublisher()
+    limits = InMemoryLimitsStore()
+    deps = Dependencies(store=store, publisher=publisher, budget=AlertBudget(limits))
+    gone = stored(now=NOW - timedelta(days=400), reason="I want to die", retention_days=30)
+    late = [stored(now=NOW - timedelta(minutes=m), reason="I want to die") for m in (90, 70)]
+    fresh = stored(now=NOW - timedelta(minutes=30), reason="I want to die")
+    for item in (gone, *late, fresh):
+        store.insert(item)
+    metrics.clear_metrics()
+
+    assert logic.escalations_owed(deps, _targets(), NOW) == 2
+
+    escalated = [str(m.request_id) for m in publisher.messages if isinstance(m, EscalationMessage)]
+    assert escalated == [i.submission_id for i in late]
+    assert len(publisher.messages) == 2
+    for item in late:
+        assert limits.items[f"escalation#{item.submission_id}"] == {
+            "limit_key": f"escalation#{item.submission_id}",
+            "owner": "sweep",
+            "expires_at": int(NOW.timestamp()) + logic.MARK_KEEP_SECONDS,
+        }
+    counted = metrics.metric_set["UrgentCallbackOverdue"]
+    assert (counted["Unit"], list(counted["Value"])) == ("Count", [1.0, 1.0])
+    metrics.clear_metrics()
+    said = [(line["message"], line["submission_id"]) for line in _lines(logs)]
+    assert said == [("urgent request past its target: escalated", i.submission_id) for i in late]
+    reads = [d for name, d in store.journal.events if name == "store.page_by_status"]
+    assert reads == ["new urgent 100"]
+    assert logic.escalations_owed(deps, _targets(), NOW) == 0  # marked: not again
+
+
+def test_an_escalation_that_cannot_be_published_stays_owed_and_is_said(
+    logs: io.StringIO,
+) -> None:
+    store, publisher = InMemoryRequestStore(), RecordingPublisher(fail=True)
+    deps = _deps(store, publisher)
+    store.insert(stored(now=NOW - timedelta(hours=2), reason="I want to die"))
+    metrics.clear_metrics()
+
+    assert logic.escalations_owed(deps, _targets(), NOW) == 0
+
+    failed = metrics.metric_set["AlertPublishFailed"]
+    assert (failed["Unit"], list(failed["Value"])) == ("Count", [1.0])
+    metrics.clear_metrics()
+    (line,) = _lines(logs)
+    assert (line["level"], line["message"], line["kind"]) == (
+        "ERROR",
+        "call-back message publish failed",
+        "callback.escalation",
+    )
+    assert line["error"] == "InternalError (injected)"
+    publisher.fail = False
+    assert logic.escalations_owed(deps, _targets(), NOW) == 1  # the next sweep publishes it
+
+
+def test_the_digest_is_published_from_opening_for_two_hours_once_on_the_clinics_day() -> None:
+    from zoneinfo import ZoneInfo
+
+    tokyo = _targets("Mon-Fri 07:00-15:00", "Asia/Tokyo")
+    opening = datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # Sunday 22:00 UTC
+    for moment, expected in (
+        (opening - timedelta(seconds=1), False),
+        (opening + logic.DIGEST_LATE, False),
+        (opening, True),
+    ):
+        limits = InMemoryLimitsStore()
+        publisher = RecordingPublisher()
+        deps = Dependencies(
+            store=InMemoryRequestStore(), publisher=publisher, budget=AlertBudget(limits)
+        )
+        assert logic.digest_owed(deps, tokyo, moment) is expected
+    days = [m.day for m in publisher.messages if isinstance(m, DigestMessage)]
+    assert days == ["2026-11-30"]  # the clinic's Monday
+    assert len(publisher.messages) == 1
+    assert limits.items["digest#2026-11-30"]["owner"] == "sweep"
+    assert limits.items["digest#2026-11-30"]["expires_at"] == (
+        int(opening.timestamp()) + logic.MARK_KEEP_SECONDS
+    )
+    assert logic.digest_owed(deps, tokyo, opening + timedelta(minutes=5)) is False
+    publisher.fail = True
+    assert (
+        logic.digest_owed(
+            Dependencies(
+                store=InMemoryRequestStore(),
+                publisher=publisher,
+                budget=AlertBudget(InMemoryLimitsStore()),
+            ),
+            tokyo,
+            opening,
+        )
+        is False
+    )
