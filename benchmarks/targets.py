@@ -23,8 +23,9 @@ ENVIRONMENT = {
     "STAFF_PHONES": "+14155550101",
     "SENDER_EMAIL": "alerts@clinic.example",
     "POWERTOOLS_SERVICE_NAME": "bench",
-    # What CloudFront sends the API (the handlers refuse a request without it).
-    "ORIGIN_VERIFY": "bench-origin",
+    # The secret whose value CloudFront sends the API (the handlers refuse a request without
+    # it); the fake Secrets Manager answers with fakes.ORIGIN_VALUE, once a minute.
+    "ORIGIN_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-origin",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
     "POWERTOOLS_TRACE_DISABLED": "true",
     # As template.yaml's Globals set it for the functions.

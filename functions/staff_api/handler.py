@@ -48,6 +48,8 @@ from . import adapters
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = StaffSettings.from_env()
+# The values of X-Origin-Verify CloudFront may send, read from Secrets Manager (they rotate).
+origin = settings.origin_secret(AGENT)
 TARGETS = settings.targets
 GROUPS = frozenset({"staff", "admin"})
 ESCALATION_PREFIX = "escalation-"
@@ -60,13 +62,7 @@ def dependencies() -> Dependencies:
 
 
 app = APIGatewayRestResolver()
-app.use(
-    middlewares=[
-        cloudfront_only(
-            settings.origin_verify.get_secret_value(), required=settings.origin_check == "on"
-        )
-    ]
-)
+app.use(middlewares=[cloudfront_only(origin, required=settings.origin_check == "on")])
 
 
 class Unauthorized(Exception):
@@ -452,8 +448,10 @@ def prime() -> None:
         "cognito:groups": "staff",
         "token_use": "id",
     }
-    secret = settings.origin_verify.get_secret_value()
-    with adapters.offline(deps, to_attributes(item.attributes())):
+    with (
+        adapters.offline(deps, to_attributes(item.attributes())),
+        snapstart.rehearsed(origin) as secret,
+    ):
         for path, parameters in (
             ("/staff/requests", None),
             (f"/staff/requests/{item.reference}", {"reference": item.reference}),

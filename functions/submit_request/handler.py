@@ -45,6 +45,8 @@ from .web import (
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
 AGENT = f"clinic-intake/{__name__}"
 settings = SubmitSettings.from_env()
+# The values of X-Origin-Verify CloudFront may send, read from Secrets Manager (they rotate).
+origin = settings.origin_secret(AGENT)
 
 
 @cache
@@ -74,7 +76,7 @@ TURNSTILE_FIELD = "cf-turnstile-response"
 app.use(
     middlewares=[
         cloudfront_only(
-            settings.origin_verify.get_secret_value(),
+            origin,
             lambda: _count_rejected("not_through_cloudfront"),
             required=settings.origin_check == "on",
         )
@@ -276,11 +278,11 @@ def prime() -> None:
     deps = real()
     globals()["dependencies"] = lambda: dataclasses.replace(deps, human_check=None)
     try:
-        with adapters.offline(deps):
+        with adapters.offline(deps), snapstart.rehearsed(origin) as secret:
             event = events.page_event(
                 "POST",
                 "/appointments",
-                origin_secret=settings.origin_verify.get_secret_value(),
+                origin_secret=secret,
                 body=snapstart.SAMPLE_FIELDS,
             )
             snapstart.rehearse(

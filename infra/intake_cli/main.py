@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import ops_commands, requests_commands, smoke
+from . import ops_commands, origin_commands, requests_commands, smoke
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     requests_commands.register(commands)
     ops_commands.register(commands)
     smoke.register(commands)
+    origin_commands.register(commands)
     return parser
 
 

@@ -150,6 +150,8 @@ def from_local(url: str, agent: str) -> Target:
         "AlertTopicArn": stack["alert_topic"],
         "SiteUrl": url.rstrip("/"),
         "ClinicTimezone": stack.get("clinic_timezone") or "America/New_York",
+        "OriginSecretArn": stack.get("origin_secret", ""),
+        "DistributionId": stack.get("distribution", ""),
     }
     return Target(
         session=local_session(),

@@ -34,6 +34,10 @@ _KEPT = (
     "UserPoolId",
     "ClientId",
     "SecretId",
+    "VersionStage",
+    "Id",  # CloudFront's distribution id, the WAF's web ACL id (intake origin rotate)
+    "Name",  # the WAF's web ACL name
+    "Scope",
 )
 
 

@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the queue's visibility timeout from the template)",
     )
     parser.add_argument(
+        "--origin-secret-max-age",
+        type=float,
+        default=60.0,
+        help="seconds the API functions keep the origin secret they read (as deployed: 60)",
+    )
+    parser.add_argument(
         "--parameter",
         action="append",
         default=[],
@@ -83,6 +89,7 @@ def options_from(args: argparse.Namespace) -> Options:
         retry_delay=args.retry_delay,
         dynamodb=args.dynamodb,
         parameters=parameters,
+        origin_secret_max_age=args.origin_secret_max_age,
     )
 
 

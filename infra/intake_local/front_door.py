@@ -119,7 +119,7 @@ class FrontDoor:
         functions: Invoker,
         local: LocalHandler,
         *,
-        origin_secret: str = "",
+        origin_header: Callable[[], str] = lambda: "",
         authorizer: Authorizer | None = None,
         sign_in: SignIn | None = None,
         site_values: dict[str, str] | None = None,
@@ -128,8 +128,9 @@ class FrontDoor:
         self.functions = functions
         self.authorizer = authorizer
         self.sign_in = sign_in
-        # What CloudFront adds for the API origin (template: OriginCustomHeaders).
-        self.origin_secret = origin_secret
+        # What CloudFront adds for the API origin (template: OriginCustomHeaders), as the
+        # distribution says now (distribution.py: a rotation switches it).
+        self.origin_header = origin_header
         self.local = local
         self.site = site
         self.routes: list[Route] = api_routes(stack.template)
@@ -223,8 +224,9 @@ class FrontDoor:
             headers.pop(name, None)
         headers["X-Viewer-Ip"] = environ.get("REMOTE_ADDR", "127.0.0.1")
         headers["X-Forwarded-Host"] = environ.get("HTTP_HOST", "")
-        if self.origin_secret:
-            headers["X-Origin-Verify"] = self.origin_secret
+        origin_secret = self.origin_header()
+        if origin_secret:
+            headers["X-Origin-Verify"] = origin_secret
         event = api_event(
             method,
             path,

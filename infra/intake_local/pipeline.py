@@ -18,6 +18,7 @@ from typing import Any
 from .aws import REGION, LocalAws
 from .calls import CallRecorder
 from .cognito import LocalCognito, totp
+from .distribution import LocalDistribution
 from .event_source import SqsEventSource
 from .front_door import Answer, FrontDoor, json_answer
 from .functions import LocalFunctions
@@ -47,6 +48,9 @@ class Options:
     poll_interval: float = 0.1
     dynamodb: str = "moto"
     parameters: dict[str, str] = field(default_factory=dict)
+    # How long the API functions keep the origin secret they read (the template's default is
+    # 60 s; a test of a rotation shortens it).
+    origin_secret_max_age: float = 60.0
 
 
 class _Deferred:
@@ -122,17 +126,24 @@ class LocalPipeline:
         self.aws.client("sesv2").create_email_identity(EmailIdentity=self.options.sender)
         cognito = LocalCognito(stack, self.aws.client("cognito-idp"), base)
         cognito.seed()
+        # The distribution's origin header, kept where `intake origin rotate` switches it.
+        distribution = LocalDistribution(stack, self.aws.client("cloudfront"), self.aws.lock)
+        origin_age = {"ORIGIN_SECRET_MAX_AGE_SECONDS": str(self.options.origin_secret_max_age)}
         functions = LocalFunctions(
             stack,
-            # Alerts link to this local stack's inbox.
-            {"NotifyStaffFunction": {"STAFF_URL": cognito.staff_url}},
+            {
+                # Alerts link to this local stack's inbox.
+                "NotifyStaffFunction": {"STAFF_URL": cognito.staff_url},
+                "SubmitRequestFunction": origin_age,
+                "StaffApiFunction": origin_age,
+            },
         )
         functions.load()
         front_door = FrontDoor(
             stack,
             functions,
             self.answer_local,
-            origin_secret=api_origin_header(stack),
+            origin_header=distribution.origin_header,
             authorizer=cognito.verify,
             sign_in=cognito,
             # The stack's outputs the pages need (its parameters the front door reads itself).
@@ -191,6 +202,8 @@ class LocalPipeline:
                 "alert_queue": physical["AlertQueue"],
                 "dead_letter_queue": physical["AlertDeadLetterQueue"],
                 "clinic_timezone": self.running.stack.parameter("ClinicTimezone"),
+                "origin_secret": physical["OriginVerifySecret"],
+                "distribution": physical["SiteDistribution"],
             },
             "staff": {
                 "emails": len([e for e in self.options.staff_emails.split(",") if e]),
@@ -238,16 +251,6 @@ class LocalPipeline:
                 },
             )
         self._stop_recording()
-
-
-def api_origin_header(stack: LocalStack) -> str:
-    """The X-Origin-Verify value the template's distribution sends to the API origin."""
-    config = stack.resources["SiteDistribution"]["Properties"]["DistributionConfig"]
-    origin = next(o for o in config["Origins"] if o["Id"] == "api")
-    for header in origin.get("OriginCustomHeaders", []):
-        if header["HeaderName"].lower() == "x-origin-verify":
-            return str(stack.resolve(header["HeaderValue"]))
-    return ""
 
 
 def outbox_page(outbox: dict[str, list[dict[str, Any]]], code: str = "") -> str:

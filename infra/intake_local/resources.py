@@ -6,6 +6,7 @@ reaches. Names are ``<stack>-<LogicalId>``, so a test can tell which stack a res
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable
@@ -79,9 +80,14 @@ def _create_secrets(stack: LocalStack, secretsmanager: Any) -> None:
     """Generated secrets, as GenerateSecretString would make them (letters and digits)."""
     for name in stack.resource_of_type("AWS::SecretsManager::Secret"):
         value = secrets.token_urlsafe(36).replace("-", "").replace("_", "")
-        arn = secretsmanager.create_secret(Name=f"{stack.stack_name}-{name}", SecretString=value)[
-            "ARN"
-        ]
+        physical = f"{stack.stack_name}-{name}"
+        # The ARN's last six characters are random in AWS; here they follow from the name
+        # (moto's `_custom_id_` tag), so that a stack built again has the same ARN, as the
+        # functions' environment (planned once per test session) names it.
+        suffix = "".join(chr(97 + b % 26) for b in hashlib.sha256(physical.encode()).digest()[:6])
+        arn = secretsmanager.create_secret(
+            Name=physical, SecretString=value, Tags=[{"Key": "_custom_id_", "Value": suffix}]
+        )["ARN"]
         stack.physical[name] = arn
         stack.secrets[arn] = value
 

@@ -131,7 +131,7 @@ def test_every_call_the_suite_saw_is_granted() -> None:
             attributes={(a, b): v for a, b, v in described["attributes"]},
         )
         locals_.append((local, local_calls))
-    stacks = [_stack(), *(local for local, _ in locals_)]
+    stacks = [_stack(), *iam.TEST_STACKS, *(local for local, _ in locals_)]
     # The test process: the component tests' handlers and intake commands
     calls = list(iam.RECORDER.calls)
     problems = iam.violations(calls, stacks)

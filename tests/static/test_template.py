@@ -407,8 +407,17 @@ def test_waf_keys_on_an_address_the_client_cannot_write_and_only_cloudfront_gets
     api = next(o for o in config["Origins"] if o["Id"] == "api")
     (header,) = api["OriginCustomHeaders"]
     assert header["HeaderName"] == "X-Origin-Verify"
-    variables = resources["SubmitRequestFunction"]["Properties"]["Environment"]["Variables"]
-    assert variables["ORIGIN_VERIFY"] == header["HeaderValue"]
+    secret = {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"}
+    assert header["HeaderValue"] == secret  # the secret's AWSCURRENT value, at deploy
+    # ...and both API functions read that secret at run time (it rotates: runtime/origin.py),
+    # with the right to read it and nothing more on it.
+    for name in ("SubmitRequestFunction", "StaffApiFunction"):
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert variables["ORIGIN_SECRET_ARN"] == {"Ref": "OriginVerifySecret"}
+        assert "ORIGIN_VERIFY" not in variables  # no value frozen at deploy
+        statements = load_template()["Resources"][name]["Properties"]["Policies"][0]["Statement"]
+        reads = [s for s in statements if s["Resource"] == {"Ref": "OriginVerifySecret"}]
+        assert [s["Action"] for s in reads] == ["secretsmanager:GetSecretValue"]
 
 
 def test_cloudfront_function_overwrites_the_headers_the_api_trusts() -> None:

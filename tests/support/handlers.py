@@ -19,11 +19,17 @@ Invoke = Callable[..., dict[str, Any]]
 Deliver = Callable[..., dict[str, Any]]
 
 
+def origin_value(handler: Any) -> str:
+    """What CloudFront sends as X-Origin-Verify now: the origin secret's current value, as
+    the function reads it (runtime/origin.py)."""
+    return str(handler.origin.accepted()[0])
+
+
 def via_cloudfront(headers: dict[str, str]) -> dict[str, str]:
     """``headers`` with the origin header CloudFront adds for the API (template.yaml)."""
     from submit_request import handler
 
-    return {"X-Origin-Verify": handler.settings.origin_verify.get_secret_value(), **headers}
+    return {"X-Origin-Verify": origin_value(handler), **headers}
 
 
 def submit(
@@ -43,7 +49,7 @@ def submit(
 
     all_headers = dict(headers or {})
     if through_cloudfront:
-        all_headers.setdefault("X-Origin-Verify", handler.settings.origin_verify.get_secret_value())
+        all_headers.setdefault("X-Origin-Verify", origin_value(handler))
     if form:
         content_type = "application/x-www-form-urlencoded"
     if content_type:
@@ -55,7 +61,7 @@ def submit(
         method, "/appointments", resource="/appointments", headers=all_headers, body=payload
     )
     guard.register(body)
-    guard.register_secret(handler.settings.origin_verify.get_secret_value())
+    guard.register_secret(origin_value(handler))
     response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("submit_request"))
     guard.record_response(response)
     return response
@@ -111,7 +117,7 @@ def staff(
 
     headers = {"Content-Type": "application/json"}
     if through_cloudfront:
-        headers["X-Origin-Verify"] = handler.settings.origin_verify.get_secret_value()
+        headers["X-Origin-Verify"] = origin_value(handler)
     resource = next((res for pattern, res in _STAFF_RESOURCES if pattern.match(path)), path)
     reference = path.split("/")[3] if resource.startswith("/staff/requests/{") else None
     event = api_event(
@@ -125,7 +131,7 @@ def staff(
         claims=claims,
     )
     guard.register(body)  # a staff note is as private as what the visitor wrote
-    guard.register_secret(handler.settings.origin_verify.get_secret_value())
+    guard.register_secret(origin_value(handler))
     response: dict[str, Any] = handler.lambda_handler(event, LambdaContext("staff_api"))
     guard.record_response(response)
     return response

@@ -25,6 +25,9 @@ from tests.support.iam_actions import Keys, Need, context_of, needs
 # Every call made in the test process; the local stacks write theirs to files.
 RECORDER = CallRecorder()
 RECORDINGS: list[Path] = []
+# Test stacks whose resources a test created itself, beyond the planned one (a distribution:
+# its id is moto's choice), to evaluate the calls that name them.
+TEST_STACKS: list[LocalStack] = []
 DATA_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/local-data-key"
 
 # Which managed policy of the template each `intake` command runs under (docs/deploy.md).
@@ -38,6 +41,7 @@ COMMAND_POLICIES = {
     "intake-dlq-redrive": "OpsToolsPolicy",
     "intake-alerts-redrive": "OpsToolsPolicy",
     "intake-smoke": "OpsToolsPolicy",
+    "intake-origin-rotate": "OpsToolsPolicy",
 }
 
 
@@ -164,22 +168,25 @@ def kms_keys(stack: LocalStack) -> Keys:
     """Which topics and queues the data key encrypts (template), by their ARN on ``stack``."""
     template = load_template()
     resolved = resolver(stack, template)
-    topics, queues, hash_keys = {}, {}, {}
+    topics, queues, hash_keys, secrets = {}, {}, {}, {}
     for name, resource in template["Resources"].items():
         if resource["Type"] == "AWS::DynamoDB::Table" and name in stack.physical:
             schema = resource["Properties"]["KeySchema"]
             hash_keys[stack.physical[name]] = next(
                 k["AttributeName"] for k in schema if k["KeyType"] == "HASH"
             )
-        key = resource.get("Properties", {}).get("KmsMasterKeyId")
+        properties = resource.get("Properties", {})
+        key = properties.get("KmsMasterKeyId") or properties.get("KmsKeyId")
         if not key:
             continue
         key_arn = DATA_KEY_ARN if key == {"Ref": "DataKey"} else str(resolved.resolve(key))
+        if resource["Type"] == "AWS::SecretsManager::Secret" and name in stack.physical:
+            secrets[stack.physical[name]] = key_arn
         if resource["Type"] == "AWS::SNS::Topic" and name in stack.physical:
             topics[stack.physical[name]] = key_arn
         elif resource["Type"] == "AWS::SQS::Queue" and (name, "Arn") in stack.attributes:
             queues[stack.attributes[(name, "Arn")]] = key_arn
-    return Keys(topics, queues, hash_keys)
+    return Keys(topics, queues, hash_keys, secrets)
 
 
 def _matches(pattern: str, value: str, *, case: bool) -> bool:
@@ -257,7 +264,7 @@ def stack_for(call: AwsCall, stacks: list[LocalStack]) -> LocalStack:
     named = {
         str(value)
         for key, value in call.params.items()
-        if key in {"TableName", "QueueUrl", "TopicArn", "TargetArn", "StackName"}
+        if key in {"TableName", "QueueUrl", "TopicArn", "TargetArn", "StackName", "SecretId", "Id"}
     }
     for stack in stacks:
         if named & _names(stack):
@@ -268,14 +275,15 @@ def stack_for(call: AwsCall, stacks: list[LocalStack]) -> LocalStack:
 def violations(calls: Iterable[AwsCall], stacks: list[LocalStack]) -> list[str]:
     """Every (principal, action, resource) the calls needed and the template does not grant."""
     problems: set[str] = set()
-    statements: dict[tuple[str, str], list[Statement]] = {}
-    keys = {stack.stack_name: kms_keys(stack) for stack in stacks}
+    # By the stack object: the test stack is built again for each test, under one name.
+    statements: dict[tuple[str, int], list[Statement]] = {}
+    keys = {id(stack): kms_keys(stack) for stack in stacks}
     for call in calls:
         stack = stack_for(call, stacks)
-        cache_key = (call.principal, stack.stack_name)
+        cache_key = (call.principal, id(stack))
         if cache_key not in statements:
             statements[cache_key] = policy_statements(call.principal, stack)
-        for need in needs(call, keys[stack.stack_name]):
+        for need in needs(call, keys[id(stack)]):
             if allowed(need, statements[cache_key], context_of(call)):
                 continue
             if any(

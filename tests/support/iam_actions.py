@@ -110,14 +110,15 @@ def _sns_publish(call: AwsCall, keys: Keys) -> list[Need]:
     return needs
 
 
+def _encrypted(action: str, resource: str, key: str | None, kms: tuple[str, ...]) -> list[Need]:
+    """``action`` on ``resource``, and ``kms`` on its key when it has a customer managed one."""
+    return [Need(action, resource), *(Need(k, key) for k in kms if key)]
+
+
 def _sqs(action: str, kms: tuple[str, ...] = ()) -> Callable[[AwsCall, Keys], list[Need]]:
     def needs(call: AwsCall, keys: Keys) -> list[Need]:
         queue = queue_arn(call.region, call.params["QueueUrl"])
-        result = [Need(f"sqs:{action}", queue)]
-        key = keys.queue_key(queue)
-        if key:
-            result += [Need(kms_action, key) for kms_action in kms]
-        return result
+        return _encrypted(f"sqs:{action}", queue, keys.queue_key(queue), kms)
 
     return needs
 
@@ -146,6 +147,36 @@ def _ses_send(call: AwsCall, keys: Keys) -> list[Need]:
     return needs
 
 
+def _secret(action: str, kms: tuple[str, ...]) -> Callable[[AwsCall, Keys], list[Need]]:
+    """A secret's value, encrypted with a customer managed key: Secrets Manager calls KMS on
+    the caller's behalf, so the caller needs ``kms`` on that key too.
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html"""
+
+    def needs(call: AwsCall, keys: Keys) -> list[Need]:
+        arn = call.params["SecretId"]
+        return _encrypted(f"secretsmanager:{action}", arn, keys.secret_key(arn), kms)
+
+    return needs
+
+
+def _distribution(action: str) -> Callable[[AwsCall, Keys], list[Need]]:
+    def needs(call: AwsCall, keys: Keys) -> list[Need]:
+        arn = f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{call.params['Id']}"
+        return [Need(f"cloudfront:{action}", arn)]
+
+    return needs
+
+
+def _web_acl(action: str) -> Callable[[AwsCall, Keys], list[Need]]:
+    def needs(call: AwsCall, keys: Keys) -> list[Need]:
+        scope = "global" if call.params.get("Scope") == "CLOUDFRONT" else "regional"
+        name, acl_id = call.params["Name"], call.params["Id"]
+        arn = f"arn:aws:wafv2:{call.region}:{ACCOUNT_ID}:{scope}/webacl/{name}/{acl_id}"
+        return [Need(f"wafv2:{action}", arn)]
+
+    return needs
+
+
 def _describe_stacks(call: AwsCall, keys: Keys) -> list[Need]:
     name = call.params["StackName"]
     arn = f"arn:aws:cloudformation:{call.region}:{ACCOUNT_ID}:stack/{name}/00000000-0000-0000"
@@ -161,10 +192,15 @@ class Keys:
         topics: dict[str, str],
         queues: dict[str, str],
         hash_keys: dict[str, str] | None = None,
+        secrets: dict[str, str] | None = None,
     ) -> None:
         self._topics = topics
         self._queues = queues
         self._hash_keys = hash_keys or {}
+        self._secrets = secrets or {}
+
+    def secret_key(self, secret_arn: str) -> str | None:
+        return self._secrets.get(secret_arn)
 
     def hash_key(self, table_name: str) -> str:
         return self._hash_keys.get(table_name, "")
@@ -198,6 +234,16 @@ ACTIONS: dict[tuple[str, str], Callable[[AwsCall, Keys], list[Need]]] = {
     ("sqs", "GetQueueAttributes"): _sqs("GetQueueAttributes"),
     ("sesv2", "SendEmail"): _ses_send,
     ("cloudformation", "DescribeStacks"): _describe_stacks,
+    ("secretsmanager", "GetSecretValue"): _secret("GetSecretValue", ("kms:Decrypt",)),
+    ("secretsmanager", "PutSecretValue"): _secret(
+        "PutSecretValue", ("kms:GenerateDataKey", "kms:Decrypt")
+    ),
+    ("secretsmanager", "UpdateSecretVersionStage"): _secret("UpdateSecretVersionStage", ()),
+    ("cloudfront", "GetDistributionConfig"): _distribution("GetDistributionConfig"),
+    ("cloudfront", "GetDistribution"): _distribution("GetDistribution"),
+    ("cloudfront", "UpdateDistribution"): _distribution("UpdateDistribution"),
+    ("wafv2", "GetWebACL"): _web_acl("GetWebACL"),
+    ("wafv2", "UpdateWebACL"): _web_acl("UpdateWebACL"),
     ("sts", "GetCallerIdentity"): lambda call, keys: [],  # needs no permission
 }
 

@@ -40,11 +40,15 @@ def test_sqs_event_matches_lambdas_record_shape() -> None:
 def test_only_cloudfronts_header_passes_and_no_secret_passes_nothing_unless_turned_off() -> None:
     from intake_common.runtime.gateway import through_cloudfront
 
-    assert through_cloudfront({"x-origin-verify": "s3cret"}, "s3cret")
-    assert not through_cloudfront({"x-origin-verify": "guess"}, "s3cret")
-    assert not through_cloudfront({}, "s3cret")
-    # A deployed function whose secret is empty refuses everything...
-    assert not through_cloudfront({"x-origin-verify": ""}, "")
-    assert not through_cloudfront({}, "")
+    assert through_cloudfront({"x-origin-verify": "s3cret"}, ("s3cret",))
+    assert not through_cloudfront({"x-origin-verify": "guess"}, ("s3cret",))
+    assert not through_cloudfront({}, ("s3cret",))
+    # During a rotation, the previous value passes too; an empty header never does.
+    assert through_cloudfront({"x-origin-verify": "old"}, ("new", "old"))
+    assert through_cloudfront({"x-origin-verify": "new"}, ("new", "old"))
+    assert not through_cloudfront({"x-origin-verify": ""}, ("new", "old"))
+    # A deployed function whose secret is missing refuses everything...
+    assert not through_cloudfront({"x-origin-verify": ""}, ())
+    assert not through_cloudfront({}, ())
     # ...and only a local stack may say it runs without one (ORIGIN_CHECK=off).
-    assert through_cloudfront({}, "", required=False)
+    assert through_cloudfront({}, (), required=False)

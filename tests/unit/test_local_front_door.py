@@ -33,7 +33,7 @@ def door() -> tuple[Client, _Functions]:
         stack,
         functions,
         lambda path, method: json_answer(200, {"path": path}),
-        origin_secret="the-secret",
+        origin_header=lambda: "the-secret",
     )
     front.listen_on("127.0.0.1", 8000)
     return Client(front), functions

@@ -3,12 +3,12 @@ forwarded, and answer nothing a browser or proxy may keep.
 
 The execute-api URL is public; called directly, it would skip CloudFront's headers, its
 function and the WAF's per-address limit. CloudFront adds a secret origin header
-(``X-Origin-Verify``, template.yaml), which a Powertools middleware checks before any route.
+(``X-Origin-Verify``, template.yaml), which a Powertools middleware checks before any route,
+against the values Secrets Manager holds now (origin.py: the secret rotates).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Callable
 from http import HTTPStatus
@@ -20,17 +20,21 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from intake_common.domain.errors import body_error
 from intake_common.runtime.observability import logger
+from intake_common.runtime.origin import OriginSecret, OriginSecretUnavailable, matches
 
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def through_cloudfront(headers: dict[str, str], secret: str, *, required: bool = True) -> bool:
-    """The request carries the origin header only CloudFront sends. With no secret configured,
-    nothing passes: a deployed function whose secret is empty refuses every request. Only a
-    local stack may run without one, by saying so (``required`` false: ORIGIN_CHECK=off)."""
-    if not secret:
+def through_cloudfront(
+    headers: dict[str, str], accepted: tuple[str, ...], *, required: bool = True
+) -> bool:
+    """The request carries an origin header value only CloudFront sends (``accepted``: the
+    current value and, during a rotation, the previous one). With no secret configured, nothing
+    passes: a deployed function whose secret is missing refuses every request. Only a local
+    stack may run without one, by saying so (``required`` false: ORIGIN_CHECK=off)."""
+    if not accepted:
         return not required
-    return hmac.compare_digest(headers.get("x-origin-verify", "").encode(), secret.encode())
+    return matches(headers.get("x-origin-verify", ""), accepted)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
@@ -43,16 +47,29 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def cloudfront_only(
-    secret: str, refused: Callable[[], None] = lambda: None, *, required: bool = True
+    secret: OriginSecret | None,
+    refused: Callable[[], None] = lambda: None,
+    *,
+    required: bool = True,
 ) -> Callable[[ApiGatewayResolver, NextMiddleware], Response[Any]]:
     """A middleware refusing (403) what did not come through CloudFront."""
 
     def middleware(resolver: ApiGatewayResolver, next_: NextMiddleware) -> Response[Any]:
         headers = {k.lower(): v for k, v in (resolver.current_event.headers or {}).items()}
-        if not secret and required:
+        if secret is None and required:
             # A configuration error, not a visitor's: every request is refused until it is fixed.
             logger.error("no origin secret configured: every request is refused")
-        if not through_cloudfront(headers, secret, required=required):
+        try:
+            accepted = secret.accepted() if secret is not None else ()
+        except OriginSecretUnavailable:
+            logger.error("origin secret unreadable: request refused, to be retried")
+            message = "The service is briefly unavailable. Please try again in a minute."
+            return json_response(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                body_error("unavailable", message),
+                {"Retry-After": "5"},
+            )
+        if not through_cloudfront(headers, accepted, required=required):
             refused()
             message = "Please use the clinic's website."
             return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))

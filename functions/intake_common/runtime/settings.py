@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from intake_common.domain.clinic_hours import CallbackTargets, ClinicHours
+from intake_common.runtime.origin import MAX_AGE_SECONDS, OriginSecret
 
 
 def _split_list(value: object) -> object:
@@ -83,7 +84,24 @@ class _Targets(_EnvModel):
         )
 
 
-class SubmitSettings(_EnvModel):
+class _OriginChecked(_EnvModel):
+    """The API functions: which secret's values CloudFront sends in X-Origin-Verify
+    (runtime/origin.py). None: every request is refused, unless the check is turned off,
+    which only a local stack may do (ORIGIN_CHECK=off)."""
+
+    origin_secret_arn: Annotated[str, Field(alias="ORIGIN_SECRET_ARN")] = ""
+    origin_secret_max_age: Annotated[
+        float, Field(alias="ORIGIN_SECRET_MAX_AGE_SECONDS", gt=0, le=300)
+    ] = MAX_AGE_SECONDS
+    origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
+
+    def origin_secret(self, agent: str) -> OriginSecret | None:
+        if not self.origin_secret_arn:
+            return None
+        return OriginSecret(self.origin_secret_arn, agent, max_age=self.origin_secret_max_age)
+
+
+class SubmitSettings(_OriginChecked):
     """What ``submit_request`` needs."""
 
     topic_arn: Annotated[str, Field(alias="TOPIC_ARN", pattern=r"^arn:aws[a-z-]*:sns:")]
@@ -97,10 +115,6 @@ class SubmitSettings(_EnvModel):
     )
     form_path: Annotated[str, Field(alias="FORM_PATH", pattern=r"^/")] = "/#request"
     sweep_grace_minutes: Annotated[int, Field(alias="SWEEP_GRACE_MINUTES", ge=1, le=1440)] = 5
-    # What CloudFront sends in X-Origin-Verify. Empty: every request is refused, unless the
-    # check is turned off, which only a local stack may do (ORIGIN_CHECK=off).
-    origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
-    origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
     # Cloudflare Turnstile (off when empty): checked before anything is stored.
     turnstile_secret: Annotated[SecretStr, Field(alias="TURNSTILE_SECRET")] = SecretStr("")
     turnstile_verify_url: Annotated[
@@ -115,7 +129,7 @@ class RedriveSettings(SubmitSettings, _Targets):
     budget_window_minutes: Annotated[int, Field(alias="BUDGET_WINDOW_MINUTES", ge=1, le=1440)] = 60
 
 
-class StaffSettings(_Targets):
+class StaffSettings(_Targets, _OriginChecked):
     """What the staff API needs: the tables, the queues an erase empties, the origin header."""
 
     audit_table: Annotated[str, Field(alias="AUDIT_TABLE", min_length=3)]
@@ -123,8 +137,6 @@ class StaffSettings(_Targets):
     dead_letter_queue_url: Annotated[
         str, Field(alias="DEAD_LETTER_QUEUE_URL", pattern=r"^https?://")
     ]
-    origin_verify: Annotated[SecretStr, Field(alias="ORIGIN_VERIFY")] = SecretStr("")
-    origin_check: Annotated[Literal["on", "off"], Field(alias="ORIGIN_CHECK")] = "on"
     # Where the weekly call-back figures are kept (the alert limits table).
     limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
     # After this many call attempts (over more than one day) without reaching the person, the

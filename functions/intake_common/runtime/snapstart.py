@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from intake_common.runtime.origin import OriginSecret
 
 Hook = Callable[[], Any]
 
@@ -64,6 +68,18 @@ def prime() -> None:
         hook()
     for hook in AFTER:
         hook()
+
+
+@contextmanager
+def rehearsed(origin: OriginSecret | None) -> Iterator[str]:
+    """The origin header value a priming request carries: the secret's client answers offline
+    and what it read is forgotten (the snapshot holds no secret). Without a secret (a local
+    stack with the check off), none."""
+    if origin is None:
+        yield ""
+        return
+    with origin.rehearsal() as value:
+        yield value
 
 
 @after_restore

@@ -1,0 +1,125 @@
+"""The origin secret as the API functions read it: the current value, the previous one while a
+rotation is under way, at most once per ``max_age``, and what was read kept when Secrets
+Manager cannot be reached (runtime/origin.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from intake_common.runtime.origin import (
+    REHEARSAL,
+    OriginSecret,
+    OriginSecretUnavailable,
+    matches,
+)
+
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:origin"
+
+
+class _SecretsManager:
+    """Answers GetSecretValue by staging label, as Secrets Manager does."""
+
+    def __init__(self, stages: dict[str, str]) -> None:
+        self.stages = stages
+        self.calls: list[tuple[str, str]] = []
+        self.down = False
+
+    def get_secret_value(self, SecretId: str, VersionStage: str) -> dict[str, Any]:
+        self.calls.append((SecretId, VersionStage))
+        if self.down:
+            raise EndpointConnectionError(endpoint_url="https://secretsmanager")
+        if VersionStage not in self.stages:
+            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no such version"}}
+            raise ClientError(error, "GetSecretValue")  # type: ignore[arg-type]
+        return {"SecretString": self.stages[VersionStage], "VersionId": VersionStage.lower()}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _origin(stages: dict[str, str]) -> tuple[OriginSecret, _SecretsManager, _Clock]:
+    clock = _Clock()
+    origin = OriginSecret(
+        ARN, "unit-test (not recorded: not clinic-intake/)", max_age=60, clock=clock
+    )
+    manager = _SecretsManager(stages)
+    origin._client = manager
+    return origin, manager, clock
+
+
+def test_the_current_value_alone_outside_a_rotation() -> None:
+    origin, manager, _ = _origin({"AWSCURRENT": "new"})
+    assert origin.accepted() == ("new",)
+    assert manager.calls == [(ARN, "AWSCURRENT"), (ARN, "AWSPREVIOUS")]
+
+
+def test_the_previous_value_too_while_a_rotation_is_under_way() -> None:
+    origin, _, _ = _origin({"AWSCURRENT": "new", "AWSPREVIOUS": "old"})
+    assert origin.accepted() == ("new", "old")
+
+
+def test_read_once_per_max_age_then_again_so_a_retired_value_stops_passing() -> None:
+    origin, manager, clock = _origin({"AWSCURRENT": "new", "AWSPREVIOUS": "old"})
+    assert origin.accepted() == ("new", "old")
+    # Within the minute, no call: the label's removal is not seen yet...
+    del manager.stages["AWSPREVIOUS"]
+    clock.now += 59.9
+    assert origin.accepted() == ("new", "old")
+    assert len(manager.calls) == 2
+    # ...after it, the previous value is refused.
+    clock.now += 0.1
+    assert origin.accepted() == ("new",)
+    assert len(manager.calls) == 4
+
+
+def test_an_unreachable_secrets_manager_keeps_what_was_read() -> None:
+    origin, manager, clock = _origin({"AWSCURRENT": "new"})
+    assert origin.accepted() == ("new",)
+    manager.down = True
+    clock.now += 120
+    assert origin.accepted() == ("new",)  # visitors are not refused for it
+
+
+def test_nothing_read_yet_and_unreachable_is_unavailable_not_a_pass() -> None:
+    origin, manager, _ = _origin({"AWSCURRENT": "new"})
+    manager.down = True
+    with pytest.raises(OriginSecretUnavailable):
+        origin.accepted()
+
+
+def test_a_refusal_other_than_no_previous_version_is_not_taken_for_no_rotation() -> None:
+    origin, manager, _ = _origin({"AWSCURRENT": "new"})
+
+    def refused(SecretId: str, VersionStage: str) -> dict[str, Any]:
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+        raise ClientError(error, "GetSecretValue")  # type: ignore[arg-type]
+
+    manager.get_secret_value = refused  # type: ignore[method-assign]
+    with pytest.raises(OriginSecretUnavailable):
+        origin.accepted()
+
+
+def test_an_empty_value_is_never_accepted() -> None:
+    origin, _, _ = _origin({"AWSCURRENT": "", "AWSPREVIOUS": ""})
+    assert origin.accepted() == ()
+    assert not matches("", ("",))
+    assert not matches("", ())
+    assert matches("b", ("a", "b"))
+    assert not matches("c", ("a", "b"))
+
+
+def test_priming_answers_offline_and_leaves_nothing_in_the_snapshot() -> None:
+    origin = OriginSecret(ARN, "unit-test (not recorded: not clinic-intake/)")
+    with origin.rehearsal() as value:
+        assert value == REHEARSAL
+        assert origin.accepted() == (REHEARSAL, REHEARSAL)
+    assert origin._read_at is None
+    assert origin._values == ()
