@@ -21,7 +21,15 @@ from intake_common.aws.table import DynamoLimitsStore, DynamoRequestStore
 from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.settings import NotifySettings
 
-from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
+from .delivery import MESSAGE_TAG, REQUEST_TAG
+from .ports import (
+    Dependencies,
+    MailKind,
+    PermanentSendError,
+    SendingPaused,
+    TransientSendError,
+)
+from .render import Email
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -95,22 +103,43 @@ def _rendered(sender: str, subject: str, text: str, html: str) -> bytes:
 
 
 class SesMailer:
-    """Staff email through SES v2 (Raw content: IAM's ses:SendRawEmail), from one sender."""
+    """Email through SES v2 (Raw content: IAM's ses:SendRawEmail), from one sender.
 
-    def __init__(self, sender: str, client: SESV2Client, configuration_set: str = "") -> None:
+    Staff email goes through the staff configuration set (TLS required; its bounces,
+    complaints, rejections and delays come back through its event destination, template.yaml);
+    a visitor's confirmation through its own, with SES's suppression list. Each message carries
+    two tags, which SES returns in those events: what it is, and the request's id (a random
+    UUID, no submitted value).
+    https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
+    """
+
+    def __init__(
+        self,
+        sender: str,
+        client: SESV2Client,
+        configuration_set: str = "",
+        confirmation_set: str = "",
+    ) -> None:
         self.sender = sender
         self.client = client
-        # Its TlsPolicy REQUIRE: SES delivers only over TLS (template.yaml).
         self.configuration_set = configuration_set
+        self.confirmation_set = confirmation_set
 
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
+    def send(self, to: str, email: Email, *, kind: MailKind, request_id: str = "") -> str:
+        tags = [{"Name": MESSAGE_TAG, "Value": kind}]
+        if request_id:
+            tags.append({"Name": REQUEST_TAG, "Value": request_id})
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [to]},
-            "Content": {"Raw": {"Data": mime_message(self.sender, to, subject, text, html)}},
+            "Content": {"Raw": {"Data": mime_message(self.sender, to, *email.parts)}},
+            "EmailTags": tags,
         }
-        if self.configuration_set:
-            request["ConfigurationSetName"] = self.configuration_set
+        configuration_set = (
+            self.confirmation_set if kind == "confirmation" else self.configuration_set
+        )
+        if configuration_set:
+            request["ConfigurationSetName"] = configuration_set
         try:
             response = self.client.send_email(**request)
         except (ClientError, BotoCoreError) as exc:
@@ -152,6 +181,7 @@ def build(settings: NotifySettings, agent: str) -> Dependencies:
             settings.sender_email,
             clients.client("sesv2", config=config),
             settings.ses_configuration_set,
+            settings.confirmation_configuration_set,
         ),
         texter=SnsTexter(clients.client("sns", config=config)),
     )

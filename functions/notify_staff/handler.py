@@ -36,6 +36,7 @@ from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
 
 from . import adapters, logic
+from .delivery import DeliveryEvent, is_delivery_event
 from .ports import Dependencies
 
 # Every AWS call says which function made it (CloudTrail; the IAM check in the tests).
@@ -60,8 +61,12 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def record_handler(record: SQSRecord) -> str:
-    message = _MESSAGE.validate_json(record.body)
     now = datetime.now(UTC)
+    if is_delivery_event(record.body):
+        # SES's word on a staff email it had accepted (bounced, rejected, delayed...).
+        event = DeliveryEvent.model_validate_json(record.body)
+        return logic.handle_delivery_event(event, settings=settings, deps=dependencies(), now=now)
+    message = _MESSAGE.validate_json(record.body)
     if isinstance(message, BudgetSummaryMessage):
         return logic.handle_summary(message, settings=settings, deps=dependencies(), now=now)
     if isinstance(message, EscalationMessage):

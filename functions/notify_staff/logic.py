@@ -35,7 +35,9 @@ from intake_common.domain.item import (
     CompleteAlerts,
     ConfirmationState,
     DecideBudget,
+    FailAfterBounces,
     RecordAlert,
+    RecordBounce,
     ReleaseAlert,
     RequestItem,
     RequestStatus,
@@ -47,6 +49,7 @@ from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import NotifySettings
 from intake_common.services import callbacks
 
+from .delivery import MESSAGE_TAG, REQUEST_TAG, DeliveryEvent
 from .ports import Dependencies, PermanentSendError, SendingPaused, TransientSendError
 from .render import (
     Email,
@@ -211,7 +214,9 @@ def _confirm_once(
     return _deliver_once(
         request,
         CONFIRMATION_ALERT,
-        lambda: deps.mailer.send(request.email, email.subject, email.text, email.html),
+        lambda: deps.mailer.send(
+            request.email, email, kind="confirmation", request_id=request.submission_id
+        ),
         VISITOR_CONFIRMATION,
         {"submission_id": request.submission_id},
         settings,
@@ -301,7 +306,7 @@ def handle_summary(
         for target in recipients:
             if channel == "email":
                 email = render_summary_email(budget, settings)
-                deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+                deps.mailer.send(target.recipient, email, kind="summary")
             else:
                 text = render_summary_sms(budget, settings)
                 deps.texter.send(target.recipient, text)
@@ -361,11 +366,14 @@ def _alert_once(
     done = request.alerts.get(target.key)
     if done is not None and done.state in {"sent", "failed"}:
         return done.state
+    if done is not None and done.state == "bounced":
+        return "failed"
 
     def send() -> None:
         if target.channel == "email" and outgoing.email is not None:
-            email = outgoing.email
-            deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+            deps.mailer.send(
+                target.recipient, outgoing.email, kind="alert", request_id=request.submission_id
+            )
         elif target.channel == "sms" and outgoing.sms is not None:
             deps.texter.send(target.recipient, outgoing.sms)
 
@@ -504,7 +512,7 @@ def handle_escalation(
 
         def send(target: Target = target) -> None:
             if target.channel == "email":
-                deps.mailer.send(target.recipient, email.subject, email.text, email.html)
+                deps.mailer.send(target.recipient, email, kind="escalation", request_id=request_id)
             else:
                 deps.texter.send(target.recipient, sms)
 
@@ -561,7 +569,7 @@ def handle_digest(
             if overdue and channel == "email":
                 email = render_digest_email(message.day, overdue, settings)
                 for recipient in recipients:
-                    deps.mailer.send(recipient, email.subject, email.text, email.html)
+                    deps.mailer.send(recipient, email, kind="digest")
             elif overdue:
                 text = render_digest_sms(overdue, settings)
                 for recipient in recipients:
@@ -579,3 +587,60 @@ def handle_digest(
         metrics.add_metric(name="CallbackDigestSent", unit="Count", value=1)
     logger.info("digest done", day=message.day, overdue=len(overdue), channels=sent)
     return "sent" if sent and overdue else "done"
+
+
+# --- What SES says became of an email after accepting it ---------------------------------
+# The emails whose bounces are recorded on their request, by the alert's name on the item.
+_RECORDED = {
+    "alert": lambda recipient: alert_key("email", recipient),
+    "escalation": lambda recipient: alert_key("escalation-email", recipient),
+}
+
+
+def handle_delivery_event(
+    event: DeliveryEvent, *, settings: NotifySettings, deps: Dependencies, now: datetime
+) -> str:
+    """Count an SES event about a staff email and, for a bounce or a rejection of a request's
+    alert, record it on the request (``bounced``, with its type). A request whose every staff
+    alert went out and came back reached nobody: its alert becomes ``failed``
+    (AlertNotDelivered), as if no send had worked. What happened, for the log and the tests."""
+    kind = event.tag(MESSAGE_TAG)
+    request_id = event.tag(REQUEST_TAG)
+    log = {"event": event.event_type, "email": kind or "unknown", "submission_id": request_id}
+    if event.event_type == "DeliveryDelay":
+        # SES keeps trying; a bounce follows if it gives up.
+        metrics.add_metric(name="EmailDeliveryDelayed", unit="Count", value=1)
+        logger.warning("staff email delayed", extra=log)
+        return "delayed"
+    if event.event_type == "Complaint":
+        # A staff member marked a clinic email as spam: their provider may start filtering them.
+        metrics.add_metric(name="EmailComplaint", unit="Count", value=1)
+        logger.warning("staff email marked as spam by its recipient", extra=log)
+        return "complaint"
+    if not event.undelivered:
+        return "ignored"
+    if kind == "confirmation":
+        # Visitors' confirmations have their own configuration set (no event destination).
+        metrics.add_metric(name="ConfirmationBounced", unit="Count", value=1)
+        return "ignored"
+    metrics.add_metric(name="AlertBounced", unit="Count", value=1)
+    logger.error("staff email bounced", reason=event.reason, extra=log)
+    key_of = _RECORDED.get(kind)
+    request = deps.store.get(request_id) if key_of and request_id else None
+    if key_of is None or request is None or request.expired(now):
+        return "counted"  # a summary or digest, or a request no longer kept
+    at = timestamp(now)
+    # The address as configured (the alert's name on the item), whatever case SES reports.
+    configured = {a.lower(): a for a in (*settings.staff_emails, *settings.escalation_emails)}
+    for address in event.recipients:
+        recipient = configured.get(address.lower(), address)
+        deps.store.change(request_id, RecordBounce(key_of(recipient), at, event.reason))
+    # Read again after recording: of two bounces recorded at once, the later sees both.
+    after = deps.store.get(request_id)
+    if after is None or after.reached_staff:
+        return "recorded"
+    if deps.store.change(request_id, FailAfterBounces(at)):
+        metrics.add_metric(name="AlertNotDelivered", unit="Count", value=1)
+        logger.error("no staff alert delivered: every one sent bounced", submission_id=request_id)
+        return "undelivered"
+    return "recorded"

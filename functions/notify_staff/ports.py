@@ -8,14 +8,17 @@ not retry).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from intake_common.domain.limits import AlertBudget
 from intake_common.domain.ports import RequestStore, StorageUnavailable
 
+from .render import Email
+
 __all__ = [
     "AlertBudget",
     "Dependencies",
+    "MailKind",
     "MailSender",
     "PermanentSendError",
     "RequestStore",
@@ -44,8 +47,14 @@ class PermanentSendError(Exception):
         self.code = code
 
 
+# What an email is: it decides the SES configuration set (a visitor's confirmation has its own,
+# with SES's suppression list, so that a visitor's address can never harm the staff alerts) and
+# the tags SES returns with a bounce, so that it can be recorded on the request.
+MailKind = Literal["alert", "summary", "escalation", "digest", "confirmation"]
+
+
 class MailSender(Protocol):
-    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
+    def send(self, to: str, email: Email, *, kind: MailKind, request_id: str = "") -> str: ...
 
 
 class SmsSender(Protocol):

@@ -35,6 +35,10 @@ class Email:
     text: str
     html: str
 
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        return self.subject, self.text, self.html
+
 
 _LABELS = {
     "email": "Email",

@@ -169,8 +169,14 @@ def detail(item: RequestItem) -> dict[str, Any]:
         item.attempts, item.status, settings.unreachable_after, settings.zone
     )
     data["confirmation"] = item.confirmation_state
+    # Which staff address or phone each alert went to (staff's own; never the visitor's).
     data["alerts"] = [
-        {"channel": alert_channel(key), "state": record.state, "error": record.error}
+        {
+            "channel": alert_channel(key),
+            "to": key.split(":", 1)[1] if alert_channel(key) in {"email", "sms"} else None,
+            "state": record.state,
+            "error": record.error,
+        }
         for key, record in sorted(item.alerts.items())
         if not key.startswith(ESCALATION_PREFIX)
     ]

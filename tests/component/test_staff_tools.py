@@ -344,3 +344,22 @@ def test_alerts_redrive_publishes_pending_alerts(
     deliver()
     assert len(outbox()["emails"]) == 2
     assert all_items(stack)[0]["alert_state"] == "sent"
+
+
+def test_show_names_a_staff_alert_that_bounced_and_why(
+    invoke: Invoke, deliver: Deliver, stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from intake_common.domain.item import RecordBounce
+
+    reference = _submit(invoke)
+    deliver()
+    client = boto3.client("dynamodb", region_name=REGION)
+    store = DynamoRequestStore(stack.physical["RequestsTable"], client)
+    (item,) = all_items(stack)
+    key = "email:frontdesk@clinic.example"  # as SES's bounce is recorded (test_bounces.py)
+    store.change(item["submission_id"], RecordBounce(key, "t", "Permanent/MailboxFull"))
+
+    code, out, _ = intake(capsys, "requests", "show", reference, "--stack", STACK)
+
+    assert code == 0
+    assert "Not delivered:     frontdesk@clinic.example bounced (Permanent/MailboxFull)" in out

@@ -23,8 +23,10 @@ from intake_common.domain.item import (
     ClaimAlerts,
     CompleteAlerts,
     DecideBudget,
+    FailAfterBounces,
     LogAttempt,
     RecordAlert,
+    RecordBounce,
     ReleaseAlert,
     RequestItem,
     StatusChange,
@@ -116,6 +118,21 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     ),
     "claim an escalation while new": ([], _escalate()),
     "claim an escalation once contacted": ([_mark("new", "contacted")], _escalate()),
+    "record a bounce of a sent alert": (
+        [RecordAlert(KEY, "sent", "t")],
+        RecordBounce(KEY, "t2", "Permanent/General"),
+    ),
+    "record the same bounce again": (
+        [RecordAlert(KEY, "sent", "t"), RecordBounce(KEY, "t2", "Permanent/General")],
+        RecordBounce(KEY, "t3", "Permanent/General"),
+    ),
+    "record a bounce of an alert never sent": ([_claim()], RecordBounce(KEY, "t2", "Reject")),
+    "record a bounce of no alert at all": ([], RecordBounce(KEY, "t2", "Reject")),
+    "fail a sent request whose alerts bounced": (
+        [CompleteAlerts("sent", "t")],
+        FailAfterBounces("t2"),
+    ),
+    "fail a request still pending": ([], FailAfterBounces("t2")),
 }
 
 

@@ -161,3 +161,18 @@ test("the figures read as staff say them, and the chart's bars follow the number
     "This week: 0 first contacts. Past the call-back target now: 1 request."
   );
 });
+
+test("a staff alert that bounced or was refused is named with its reason; others are not", async () => {
+  const { undelivered } = await import("../../site/staff/js/labels.js");
+  const alerts = [
+    { channel: "email", to: "frontdesk@clinic.example", state: "bounced", error: "Permanent/MailboxFull" },
+    { channel: "email", to: "nurse@clinic.example", state: "sent", error: null },
+    { channel: "sms", to: "+14155550101", state: "failed", error: "OptedOut" },
+    { channel: "confirmation", to: null, state: "failed", error: "MessageRejected" }
+  ];
+  assert.deepEqual(undelivered(alerts), [
+    "frontdesk@clinic.example: bounced (Permanent/MailboxFull)",
+    "+14155550101: refused (OptedOut)"
+  ]);
+  assert.deepEqual(undelivered(undefined), []);
+});

@@ -43,6 +43,7 @@ def test_functions_run_python313_on_arm64_with_tracing(resources: dict[str, Any]
         "RedriveAlertsFunction",
         "StaffApiFunction",
         "ConfigDigestFunction",  # the custom resource that makes parameter changes publish
+        "CanaryFunction",  # the daily end-to-end check
     }
     for function in functions.values():
         properties = function["Properties"]
@@ -77,7 +78,8 @@ def test_schedules_get_generated_names_so_two_stacks_do_not_collide(
     resources: dict[str, Any],
 ) -> None:
     schedules = _of_type(resources, "AWS::Scheduler::Schedule")
-    assert len(schedules) == 4  # the re-drive, and one keep-active per SnapStart function
+    # the re-drive, the canary, and one keep-active per SnapStart function
+    assert len(schedules) == 5
     for schedule in schedules.values():
         assert "Name" not in schedule["Properties"]
 
@@ -516,7 +518,9 @@ def test_staff_sign_in_is_admin_created_mfa_required_and_short_lived(
     client = resources["StaffUserPoolClient"]["Properties"]
     assert client["GenerateSecret"] is False  # a page cannot keep a secret: PKCE instead
     assert client["AllowedOAuthFlows"] == ["code"]
-    assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no password APIs
+    # The password sign-in managed login offers (SRP, then TOTP), refresh, and nothing else:
+    # no plain-password (USER_PASSWORD_AUTH), admin or custom flow a script could use.
+    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert client["WriteAttributes"] == []  # staff cannot change their own email or name
     assert client["EnableTokenRevocation"] is True
     units = client["TokenValidityUnits"]
@@ -563,7 +567,7 @@ def test_logs_of_a_failed_first_deploy_survive_its_rollback(resources: dict[str,
     # A deploy that fails during init or priming is rolled back, and a rollback deletes what the
     # stack created, the log groups that say why included, unless they are retained.
     groups = _of_type(resources, "AWS::Logs::LogGroup")
-    assert len(groups) == 6
+    assert len(groups) == 7
     for name, group in groups.items():
         assert group.get("DeletionPolicy") == group.get("UpdateReplacePolicy") == "Retain", name
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
@@ -587,3 +591,91 @@ def test_the_api_gateway_logging_role_trusts_api_gateway_as_aws_documents_it(
         "Principal": {"Service": "apigateway.amazonaws.com"},
         "Action": "sts:AssumeRole",
     }
+
+
+def test_the_canary_reads_exactly_the_delivery_attributes_and_erases_only_smoke_tests(
+    resources: dict[str, Any],
+) -> None:
+    from intake_common.domain.item import DELIVERY_ATTRIBUTES
+
+    policy = load_template()["Resources"]["CanaryFunction"]["Properties"]["Policies"][0]
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    read = statements["ReadAlertStatesOnly"]["Condition"]["ForAllValues:StringEquals"]
+    assert tuple(read["dynamodb:Attributes"]) == DELIVERY_ATTRIBUTES
+    erase = statements["EraseSmokeTestsOnly"]["Condition"]["ForAllValues:StringLike"]
+    assert erase["dynamodb:LeadingKeys"] == ["00000000-0000-4000-8000-*"]
+    assert {a for s in statements.values() for a in _as_list(s["Action"])} == {
+        "dynamodb:GetItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_canary_runs_daily_and_after_every_completed_deploy_and_a_silent_day_alarms(
+    resources: dict[str, Any],
+) -> None:
+    events = load_template()["Resources"]["CanaryFunction"]["Properties"]["Events"]
+    assert events["Daily"]["Properties"]["ScheduleExpression"] == "rate(1 day)"
+    pattern = events["AfterDeploy"]["Properties"]["Pattern"]
+    assert pattern["source"] == ["aws.cloudformation"]
+    assert pattern["detail-type"] == ["CloudFormation Stack Status Change"]
+    assert pattern["detail"]["stack-id"] == [{"Ref": "AWS::StackId"}]
+    assert pattern["detail"]["status-details"]["status"] == ["CREATE_COMPLETE", "UPDATE_COMPLETE"]
+    # A failed check alarms at once; no pass within a day and its slack alarms too, missing
+    # data counting as a failure (the schedule or the function stopped).
+    failed = resources["CanaryFailedAlarm"]["Properties"]
+    assert (failed["MetricName"], failed["Threshold"]) == ("CanaryFailed", 0)
+    missing = resources["CanaryMissingAlarm"]["Properties"]
+    assert missing["MetricName"] == "CanaryPassed"
+    assert missing["ComparisonOperator"] == "LessThanThreshold"
+    assert missing["Threshold"] == 1
+    assert missing["TreatMissingData"] == "breaching"
+    window = missing["Period"] * missing["EvaluationPeriods"]
+    assert 86400 < window <= 604800  # more than the schedule's day; within CloudWatch's 7 days
+    assert missing["Period"] >= 3600  # a period under an hour may not span more than a day
+    env = resources["CanaryFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SITE_URL"] == {"Fn::Sub": "https://${SiteDistribution.DomainName}"}  # CloudFront
+
+
+def test_staff_email_feedback_reaches_the_alert_queue_and_visitor_mail_is_kept_apart(
+    resources: dict[str, Any],
+) -> None:
+    destination = resources["StaffEmailEventDestination"]["Properties"]
+    assert destination["ConfigurationSetName"] == {"Ref": "StaffEmailConfigurationSet"}
+    event = destination["EventDestination"]
+    assert event["Enabled"] is True
+    assert sorted(event["MatchingEventTypes"]) == ["bounce", "complaint", "deliveryDelay", "reject"]
+    assert event["SnsDestination"]["TopicARN"] == {"Ref": "DeliveryEventsTopic"}
+    # SES may publish to the encrypted topic, for this configuration set only
+    assert resources["DeliveryEventsTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
+    (grant,) = resources["DeliveryEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert grant["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert "configuration-set/${StaffEmailConfigurationSet}" in str(
+        grant["Condition"]["ArnLike"]["aws:SourceArn"]
+    )
+    key = resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    ses_key = next(s for s in key if s["Principal"] == {"Service": "ses.amazonaws.com"})
+    assert set(ses_key["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    # ...delivered raw to the alert queue, which accepts that topic too
+    subscription = resources["DeliveryEventsSubscription"]["Properties"]
+    assert subscription["TopicArn"] == {"Ref": "DeliveryEventsTopic"}
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["AlertQueue", "Arn"]}
+    assert subscription["RawMessageDelivery"] is True
+    (queue_grant,) = resources["AlertQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    sources = queue_grant["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert {"Ref": "DeliveryEventsTopic"} in sources
+    # Staff email skips SES's suppression list (every bounce is recorded instead); visitors'
+    # confirmations have their own set, which uses it, and notify_staff sends them through it.
+    staff = resources["StaffEmailConfigurationSet"]["Properties"]
+    assert staff["SuppressionOptions"]["SuppressedReasons"] == []
+    assert staff["DeliveryOptions"]["TlsPolicy"] == "REQUIRE"
+    visitors = resources["ConfirmationConfigurationSet"]["Properties"]
+    assert sorted(visitors["SuppressionOptions"]["SuppressedReasons"]) == ["BOUNCE", "COMPLAINT"]
+    notify = resources["NotifyStaffFunction"]["Properties"]["Environment"]["Variables"]
+    assert notify["CONFIRMATION_CONFIGURATION_SET"] == {"Ref": "ConfirmationConfigurationSet"}

@@ -35,6 +35,7 @@ from intake_common.domain.ports import PublishFailed, StorageUnavailable
 from intake_common.services.staff import Dependencies as StaffDependencies
 from notify_staff.ports import Dependencies as NotifyDependencies
 from notify_staff.ports import PermanentSendError, TransientSendError
+from notify_staff.render import Email
 from submit_request.ports import Dependencies as SubmitDependencies
 
 
@@ -198,11 +199,12 @@ class FakeMailer:
     sent: list[dict[str, str]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
 
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
+    def send(self, to: str, email: Email, *, kind: str, request_id: str = "") -> str:
         queued = self.errors.get(to)
         if queued:
             raise queued.pop(0)
-        self.sent.append({"to": to, "subject": subject, "text": text, "html": html})
+        sent = {"to": to, "subject": email.subject, "text": email.text, "html": email.html}
+        self.sent.append({**sent, "kind": kind, "request_id": request_id})
         return f"email-{len(self.sent)}"
 
 

@@ -75,8 +75,9 @@ ConfirmationState = Literal[
 # reached one by one), ``summarized`` (the alert budget held every channel: staff get a summary
 # after the window), or ``failed`` (nobody: an alarm fires). ``skipped`` from the insert, spam.
 AlertState = Literal["pending", "sent", "summarized", "failed", "skipped"]
-# One (channel, recipient) alert: ``sending`` under a lease, then ``sent`` or ``failed``.
-ChannelState = Literal["sending", "sent", "failed", "skipped"]
+# One (channel, recipient) alert: ``sending`` under a lease, then ``sent`` or ``failed``; a
+# sent email SES later reports as bounced or rejected becomes ``bounced`` (``error``: its type).
+ChannelState = Literal["sending", "sent", "failed", "skipped", "bounced"]
 
 
 class Index(StrEnum):
@@ -308,6 +309,15 @@ class RequestItem(BaseModel):
         return self.expires_at <= int(now.timestamp())
 
     @property
+    def reached_staff(self) -> bool:
+        """Some staff alert (email or SMS) went out and did not come back."""
+        return any(
+            record.state == "sent"
+            for key, record in self.alerts.items()
+            if alert_channel(key) in {"email", "sms"}
+        )
+
+    @property
     def confirmation_state(self) -> ConfirmationState:
         """What became of the visitor's confirmation email."""
         if not self.confirmation_email or self.smoke_test:
@@ -317,6 +327,8 @@ class RequestItem(BaseModel):
             return "pending"
         if record.state == "skipped":
             return "alert_limit" if record.error == "alert_limit" else "sent_today"
+        if record.state == "bounced":
+            return "failed"
         return record.state
 
     def may_become(self, status: RequestStatus) -> bool:
@@ -527,6 +539,60 @@ class RecordAlert:
 
 
 @dataclass(frozen=True)
+class RecordBounce:
+    """An email SES had accepted came back: bounced or rejected, so not delivered after all
+    (``error``: SES's bounce type and subtype, e.g. ``Permanent/MailboxFull``)."""
+
+    key: str
+    at: str
+    error: str
+
+    def holds(self, item: RequestItem) -> bool:
+        record = item.alerts.get(self.key)
+        return record is not None and record.state in {"sent", "bounced"}
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        record = AlertRecord(state="bounced", at=self.at, error=self.error)
+        return item.model_copy(update=_with_alert(item, self.key, record))
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #alerts.#key = :bounced",
+            condition="#alerts.#key.#state IN (:sent, :was_bounced)",
+            names={"#alerts": "alerts", "#key": self.key, "#state": "state"},
+            values={
+                ":bounced": {"state": "bounced", "at": self.at, "error": self.error},
+                ":sent": "sent",
+                ":was_bounced": "bounced",
+            },
+        )
+
+
+@dataclass(frozen=True)
+class FailAfterBounces:
+    """The request's alert, sent, turns out to have reached nobody: every staff alert that
+    had gone out bounced (``reached_staff`` false, which the caller reads first: DynamoDB's
+    condition cannot name alerts it does not know). It becomes ``failed``, as if no send had
+    worked."""
+
+    at: str
+
+    def holds(self, item: RequestItem) -> bool:
+        return item.alert_state == "sent"
+
+    def applied(self, item: RequestItem) -> RequestItem:
+        return item.model_copy(update={"alert_state": "failed"})
+
+    def update(self) -> Update:
+        return Update(
+            expression="SET #alert_state = :failed",
+            condition="#alert_state = :sent",
+            names={"#alert_state": "alert_state"},
+            values={":failed": "failed", ":sent": "sent"},
+        )
+
+
+@dataclass(frozen=True)
 class DecideBudget:
     """Record, once, whether the alert budget let this request alert on a channel."""
 
@@ -665,8 +731,10 @@ TRANSITIONS: tuple[type, ...] = (
     ClaimAlerts,
     ReleaseAlert,
     RecordAlert,
+    RecordBounce,
     DecideBudget,
     CompleteAlerts,
+    FailAfterBounces,
     ChangeStatus,
     LogAttempt,
 )

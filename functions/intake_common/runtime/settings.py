@@ -164,6 +164,10 @@ class NotifySettings(_Targets):
     sender_email: Annotated[str, Field(alias="SENDER_EMAIL")] = ""
     # The SES configuration set that requires TLS for staff email (empty: SES's default).
     ses_configuration_set: Annotated[str, Field(alias="SES_CONFIGURATION_SET")] = ""
+    # The visitors' confirmations' own set, with SES's suppression list (empty: SES's default).
+    confirmation_configuration_set: Annotated[
+        str, Field(alias="CONFIRMATION_CONFIGURATION_SET")
+    ] = ""
     staff_emails: Annotated[CommaList, Field(alias="STAFF_EMAILS")] = ()
     staff_phones: Annotated[CommaList, Field(alias="STAFF_PHONES")] = ()
     # Who hears of an urgent request nobody called back in time (empty: the staff channels).
@@ -187,3 +191,13 @@ class NotifySettings(_Targets):
             if not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
                 raise ValueError("STAFF_PHONES must be E.164 numbers")
         return value
+
+
+class CanarySettings(_EnvModel):
+    """What the canary needs: the site it sends its test request through, and where it reads
+    its delivery attributes and records its erase."""
+
+    site_url: Annotated[str, Field(alias="SITE_URL", pattern=r"^https?://\S+$")]
+    audit_table: Annotated[str, Field(alias="AUDIT_TABLE", min_length=3)]
+    # How long the request may take to be stored and alerted before the canary fails.
+    timeout_seconds: Annotated[float, Field(alias="CANARY_TIMEOUT_SECONDS", gt=0, le=600)] = 180

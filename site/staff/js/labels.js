@@ -25,3 +25,15 @@ export const REASONS = {
   refused: "Sign-in did not complete. Please try again.",
   forbidden: "Your account is not in the staff or admin group. Ask the clinic's administrator."
 };
+
+// The staff alerts that did not arrive (bounced after SES accepted them, or refused), one line
+// each: which address or phone, and why, so that it can be fixed.
+export function undelivered(alerts) {
+  return (alerts || []).filter(function (alert) {
+    return (alert.channel === "email" || alert.channel === "sms") &&
+      (alert.state === "bounced" || alert.state === "failed");
+  }).map(function (alert) {
+    var what = alert.state === "bounced" ? "bounced" : "refused";
+    return alert.to + ": " + what + " (" + (alert.error || "no reason given") + ")";
+  });
+}

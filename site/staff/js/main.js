@@ -8,6 +8,7 @@
 import { createIdleWatch } from "./idle.js";
 import {
   ALERT_LABELS, ATTEMPT_LABELS, CONFIRMATION_LABELS, CONTACT_LABELS, OUTCOME_LABELS, REASONS, STATUS_LABELS,
+  undelivered,
   TIME_LABELS, VISIT_LABELS
 } from "./labels.js";
 import { mailto, tel } from "./links.js";
@@ -352,6 +353,7 @@ function renderDetail(item) {
   term(list, "Received", when(item.created_at));
   term(list, "Status", STATUS_LABELS[item.status] || item.status);
   term(list, "Staff alert", ALERT_LABELS[item.alert_state] || item.alert_state);
+  undelivered(item.alerts).forEach(function (line) { term(list, "Alert not delivered", line); });
   term(list, "Confirmation email", CONFIRMATION_LABELS[item.confirmation] || item.confirmation);
   // Only that the reason suggests a crisis, never which words: call back today.
   $("d-urgent").hidden = !(item.urgent && item.status !== "closed");

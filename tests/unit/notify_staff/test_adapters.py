@@ -10,6 +10,9 @@ from botocore.stub import ANY, Stubber
 
 from notify_staff.adapters import SesMailer, SnsTexter
 from notify_staff.ports import PermanentSendError, SendingPaused, TransientSendError
+from notify_staff.render import Email
+
+_EMAIL = Email("s", "t", "h")
 
 
 def _client(service: str) -> Any:
@@ -17,9 +20,12 @@ def _client(service: str) -> Any:
     return session.client(service)
 
 
-def test_staff_email_is_raw_mime_through_the_tls_only_configuration_set() -> None:
+def test_staff_email_is_raw_mime_through_the_tls_only_configuration_set_tagged_for_bounces() -> (
+    None
+):
     ses = _client("sesv2")
-    mailer = SesMailer("alerts@clinic.example", ses, "clinic-staff-tls")
+    mailer = SesMailer("alerts@clinic.example", ses, "clinic-staff-tls", "clinic-visitors")
+    request_id = "9b2f3c1e-0000-4000-8000-000000000001"
     with Stubber(ses) as stub:
         stub.add_response(
             "send_email",
@@ -29,9 +35,35 @@ def test_staff_email_is_raw_mime_through_the_tls_only_configuration_set() -> Non
                 "Destination": {"ToAddresses": ["nurse@clinic.example"]},
                 "Content": {"Raw": {"Data": ANY}},
                 "ConfigurationSetName": "clinic-staff-tls",
+                # SES returns these in a bounce: which request's alert came back.
+                "EmailTags": [
+                    {"Name": "intake-message", "Value": "alert"},
+                    {"Name": "intake-request", "Value": request_id},
+                ],
             },
         )
-        assert mailer.send("nurse@clinic.example", "Subject", "text", "<p>html</p>") == "m-1"
+        email = Email("Subject", "text", "<p>html</p>")
+        sent = mailer.send("nurse@clinic.example", email, kind="alert", request_id=request_id)
+        assert sent == "m-1"
+
+
+def test_a_visitors_confirmation_goes_through_its_own_configuration_set() -> None:
+    # Its set has SES's suppression list: a mistyped visitor address cannot harm staff alerts.
+    ses = _client("sesv2")
+    mailer = SesMailer("alerts@clinic.example", ses, "clinic-staff-tls", "clinic-visitors")
+    with Stubber(ses) as stub:
+        stub.add_response(
+            "send_email",
+            {"MessageId": "m-2"},
+            {
+                "FromEmailAddress": "alerts@clinic.example",
+                "Destination": {"ToAddresses": ["ana@example.org"]},
+                "Content": {"Raw": {"Data": ANY}},
+                "ConfigurationSetName": "clinic-visitors",
+                "EmailTags": [{"Name": "intake-message", "Value": "confirmation"}],
+            },
+        )
+        assert mailer.send("ana@example.org", Email("s", "t", "h"), kind="confirmation") == "m-2"
 
 
 @pytest.mark.parametrize(
@@ -53,7 +85,7 @@ def test_ses_errors_are_permanent_or_temporary_by_what_a_retry_can_fix(
     with Stubber(ses) as stub:
         stub.add_client_error("send_email", service_error_code=code)
         with pytest.raises(error):
-            SesMailer("alerts@clinic.example", ses).send("a@b.example", "s", "t", "h")
+            SesMailer("alerts@clinic.example", ses).send("a@b.example", _EMAIL, kind="alert")
 
 
 def test_an_opted_out_phone_is_permanent_and_never_published_to() -> None:

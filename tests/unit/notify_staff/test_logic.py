@@ -12,6 +12,7 @@ from intake_common.domain.item import ClaimAlert, DecideBudget, RequestItem
 from intake_common.domain.limits import BudgetWindow
 from intake_common.runtime.settings import NotifySettings
 from notify_staff import logic
+from notify_staff.render import Email
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
     InMemoryLimitsStore,
@@ -497,12 +498,12 @@ def test_a_send_holds_a_lease_of_the_configured_length_whichever_way_it_was_clai
     original = fakes.mailer.send
     sending = [item.submission_id]
 
-    def send(to: str, subject: str, text: str, html: str) -> str:
+    def send(to: str, email: Email, **how: str) -> str:
         current = fakes.store.get(sending[0])
         assert current is not None
         record = current.alerts[f"email:{to}"]
         seen[to] = (record.state, record.lease_until)
-        return original(to, subject, text, html)
+        return original(to, email, kind=how["kind"])
 
     monkeypatch.setattr(fakes.mailer, "send", send)
     lease = _settings().send_lease_seconds
