@@ -111,6 +111,10 @@ def handle_alert(
     """
     request_id = str(message.request_id)
     request = deps.store.get(request_id)
+    if request is None and deps.budget.was_erased(request_id):
+        # Erased on its person's demand after this message was queued: nothing to send.
+        logger.info("alert not needed: the request was erased", submission_id=request_id)
+        return "erased"
     if request is None or request.expired(now):
         raise RequestNotFound(request_id)
     if request.alert_state != "pending":

@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 from intake_common.aws import clients
-from intake_common.aws.queues import SqsAlertQueues
 from intake_common.aws.staff import staff_dependencies
 from intake_common.aws.table import DynamoAuditLog, DynamoLimitsStore, DynamoRequestStore
 from intake_common.runtime.settings import StaffSettings
@@ -23,10 +22,9 @@ def build_for(settings: StaffSettings, agent: str) -> Dependencies:
     dynamodb = clients.client("dynamodb", config=config)
     deps = staff_dependencies(
         dynamodb,
-        clients.client("sqs", config=config),
         table=settings.table_name,
         audit_table=settings.audit_table,
-        queues=[settings.alert_queue_url, settings.dead_letter_queue_url],
+        limits_table=settings.limits_table,
     )
     figures = Figures(DynamoLimitsStore(settings.limits_table, dynamodb), settings.targets)
     return replace(deps, figures=figures)
@@ -39,8 +37,8 @@ def offline(deps: Dependencies, stored: dict[str, Any]) -> Iterator[None]:
     entry."""
     found = [
         adapter.client
-        for adapter in (deps.store, deps.audit, deps.queues)
-        if isinstance(adapter, DynamoRequestStore | DynamoAuditLog | SqsAlertQueues)
+        for adapter in (deps.store, deps.audit)
+        if isinstance(adapter, DynamoRequestStore | DynamoAuditLog)
     ]
     answers: dict[str, dict[str, Any]] = {
         "GetItem": {"Item": stored},

@@ -330,10 +330,7 @@ def erase(reference: str) -> Response[str]:
     if operations.find(deps, body.confirm, now).submission_id != item.submission_id:
         raise BadInput("confirm")
     erased = operations.erase(deps, user.actor, now, item.submission_id)
-    return json_response(
-        HTTPStatus.OK,
-        {"erased": erased.reference, "queued_messages_removed": erased.queued_messages_removed},
-    )
+    return json_response(HTTPStatus.OK, {"erased": erased.reference})
 
 
 @app.get("/staff/export")

@@ -41,10 +41,9 @@ def parse_since(text: str, now: datetime) -> datetime:
 def dependencies(where: Target) -> Dependencies:
     return staff_dependencies(
         where.client("dynamodb"),
-        where.client("sqs"),
         table=where.table,
         audit_table=where.audit_table,
-        queues=[where.alert_queue, where.dead_letter_queue],
+        limits_table=where.limits_table,
     )
 
 
@@ -184,8 +183,8 @@ def _erase(args: argparse.Namespace) -> int:
     deps, actor, now = _session(args)
     erased = logic.erase(deps, actor, now, args.reference)
     print(
-        f"Erased {erased.reference} and {erased.queued_messages_removed} queued "
-        "message(s) about it; an audit entry without its data was kept."
+        f"Erased {erased.reference}; an alert about it still queued will be dropped, and an "
+        "audit entry without its data was kept."
     )
     return 0
 

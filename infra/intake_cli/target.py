@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 REQUIRED_OUTPUTS = (
     "TableName",
     "AuditTableName",
+    "LimitsTableName",
     "AlertQueueUrl",
     "DeadLetterQueueUrl",
     "AlertTopicArn",
@@ -54,6 +55,11 @@ class Target:
     @property
     def audit_table(self) -> str:
         return self.outputs["AuditTableName"]
+
+    @property
+    def limits_table(self) -> str:
+        """The alert limits table (an erase leaves its mark there)."""
+        return self.outputs["LimitsTableName"]
 
     @property
     def alert_queue(self) -> str:
@@ -145,6 +151,7 @@ def from_local(url: str, agent: str) -> Target:
     outputs = {
         "TableName": stack["table"],
         "AuditTableName": stack["audit_table"],
+        "LimitsTableName": stack["limits_table"],
         "AlertQueueUrl": stack["alert_queue"],
         "DeadLetterQueueUrl": stack["dead_letter_queue"],
         "AlertTopicArn": stack["alert_topic"],

@@ -198,6 +198,7 @@ class LocalPipeline:
                 "name": STACK,
                 "table": physical["RequestsTable"],
                 "audit_table": physical["AuditTable"],
+                "limits_table": physical["AlertLimitsTable"],
                 "alert_topic": physical["AlertTopic"],
                 "alert_queue": physical["AlertQueue"],
                 "dead_letter_queue": physical["AlertDeadLetterQueue"],

@@ -38,6 +38,7 @@ def stack(aws: LocalStack) -> LocalStack:
     outputs = {
         "TableName": aws.physical["RequestsTable"],
         "AuditTableName": aws.physical["AuditTable"],
+        "LimitsTableName": aws.physical["AlertLimitsTable"],
         "AlertQueueUrl": aws.physical["AlertQueue"],
         "DeadLetterQueueUrl": aws.physical["AlertDeadLetterQueue"],
         "AlertTopicArn": aws.physical["AlertTopic"],
@@ -224,21 +225,29 @@ def test_export_writes_an_owner_only_csv_with_a_warning_and_an_audit_entry(
     assert entry["since"] < entry["at"]
 
 
-def test_erase_deletes_the_request_and_its_queued_messages_keeping_an_audit_entry(
-    invoke: Invoke, stack: LocalStack, capsys: pytest.CaptureFixture[str]
+def test_erase_deletes_the_request_keeping_an_audit_entry_and_its_alert_is_dropped(
+    invoke: Invoke, deliver: Deliver, stack: LocalStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keep = _submit(invoke, full_name="Keep Me")
     gone = _submit(invoke, full_name="Erase Me")
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = stack.physical["AlertQueue"]
 
     code, out, _ = intake(capsys, "requests", "erase", gone, "--stack", STACK, "--by", "privacy")
 
     assert code == 0
-    assert "1 queued message" in out
+    assert f"Erased {gone}" in out
     items = all_items(stack)
     assert [item["reference"] for item in items] == [keep]
     assert "Erase Me" not in json.dumps(items, default=str)
-    remaining = receive(stack)
-    assert len(remaining) == 1  # the other request's message is still there
+    # The erase read no queue: both messages are there, never received (no step toward the DLQ)
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "2"
+    # notify_staff sends the kept request's alert and drops the erased one's: no failure
+    assert deliver() == {"batchItemFailures": []}
+    assert {e["subject"] for e in outbox()["emails"]} == {f"New appointment request {keep}"}
     (entry,) = _audit(stack)
     assert entry["action"] == "erase"
     assert entry["reference"] == gone

@@ -242,16 +242,6 @@ class InMemoryAuditLog:
         self.entries.append(entry)
 
 
-@dataclass
-class FakeQueues:
-    """Queued alert messages, by submission id."""
-
-    queued: dict[str, int] = field(default_factory=dict)
-
-    def remove_messages_about(self, submission_id: str) -> int:
-        return self.queued.pop(submission_id, 0)
-
-
 def attributes_of(item: RequestItem) -> dict[str, Any]:
     """The item as the table stores it (what the contract tests compare)."""
     return item.attributes()
@@ -301,7 +291,7 @@ class StaffFakes:
     """The staff operations' ports, in memory, sharing one journal (the order of effects)."""
 
     journal: Journal = field(default_factory=Journal)
-    queues: FakeQueues = field(default_factory=FakeQueues)
+    limits: InMemoryLimitsStore = field(default_factory=InMemoryLimitsStore)
     store: InMemoryRequestStore = field(init=False)
     audit: InMemoryAuditLog = field(init=False)
 
@@ -311,4 +301,6 @@ class StaffFakes:
 
     @property
     def deps(self) -> StaffDependencies:
-        return StaffDependencies(store=self.store, audit=self.audit, queues=self.queues)
+        return StaffDependencies(
+            store=self.store, audit=self.audit, erased=AlertBudget(self.limits)
+        )

@@ -83,7 +83,7 @@ def test_a_weeks_figure_stops_at_its_cap() -> None:
 def test_the_first_contact_is_counted_once_in_its_week_and_in_cloudwatch() -> None:
     fakes = StaffFakes()
     figures = Figures(InMemoryLimitsStore(), TARGETS)
-    deps = logic.Dependencies(fakes.store, fakes.audit, fakes.queues, figures)
+    deps = logic.Dependencies(fakes.store, fakes.audit, fakes.deps.erased, figures)
     item = stored(now=NOW - timedelta(hours=2), reason="I want to die")
     fakes.store.insert(item)
     metrics.clear_metrics()

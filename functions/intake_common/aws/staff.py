@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from intake_common.domain.limits import AlertBudget
 from intake_common.services.staff import Dependencies
 
-from .queues import SqsAlertQueues
-from .table import DynamoAuditLog, DynamoRequestStore
+from .table import DynamoAuditLog, DynamoLimitsStore, DynamoRequestStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_sqs import SQSClient
 
 
 def staff_dependencies(
-    dynamodb: DynamoDBClient,
-    sqs: SQSClient,
-    *,
-    table: str,
-    audit_table: str,
-    queues: list[str],
+    dynamodb: DynamoDBClient, *, table: str, audit_table: str, limits_table: str
 ) -> Dependencies:
     return Dependencies(
         store=DynamoRequestStore(table, dynamodb),
         audit=DynamoAuditLog(audit_table, dynamodb),
-        queues=SqsAlertQueues(queues, sqs),
+        # An erase's mark, in the alert limits table (notify_staff reads it there).
+        erased=AlertBudget(DynamoLimitsStore(limits_table, dynamodb)),
     )

@@ -58,6 +58,11 @@ def limit_key(channel: AlertChannel, window: str) -> str:
     return f"budget#{channel}#{window}"
 
 
+def erased_key(submission_id: str) -> str:
+    """The mark an erase leaves (only the request's random id: nothing the person wrote)."""
+    return f"erased#{submission_id}"
+
+
 def ended_windows(now: datetime, minutes: int) -> list[str]:
     """The last windows that have ended, newest first (summaries may still be owed)."""
     current = window_start(now, minutes)
@@ -584,6 +589,14 @@ class AlertBudget:
     def taken(self, key: str) -> bool:
         """Whether ``key`` was claimed (the sweep's "already published" marks)."""
         return self.store.get(key) is not None
+
+    def mark_erased(self, submission_id: str, expires_at: int) -> None:
+        """Note that the request was erased on its person's demand (its id only, until
+        ``expires_at``): a message about it still queued is then dropped, not retried."""
+        self.claim_once(erased_key(submission_id), "erase", expires_at)
+
+    def was_erased(self, submission_id: str) -> bool:
+        return self.taken(erased_key(submission_id))
 
     def claim_send(self, key: str, now: int, lease_until: int, expires_at: int) -> bool:
         """The right to send the message named ``key`` (false: sent, or being sent)."""

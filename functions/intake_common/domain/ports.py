@@ -89,7 +89,7 @@ class AuditLog(Protocol):
         ...
 
 
-class AlertQueues(Protocol):
-    def remove_messages_about(self, submission_id: str) -> int:
-        """Delete queued alert messages (DLQ included) about a request; how many."""
+class ErasedMarks(Protocol):
+    def mark_erased(self, submission_id: str, expires_at: int) -> None:
+        """Note an erased request's id, so that a queued message about it is dropped."""
         ...

@@ -130,13 +130,10 @@ class RedriveSettings(SubmitSettings, _Targets):
 
 
 class StaffSettings(_Targets, _OriginChecked):
-    """What the staff API needs: the tables, the queues an erase empties, the origin header."""
+    """What the staff API needs: the tables (an erase marks the limits table) and the origin
+    header."""
 
     audit_table: Annotated[str, Field(alias="AUDIT_TABLE", min_length=3)]
-    alert_queue_url: Annotated[str, Field(alias="ALERT_QUEUE_URL", pattern=r"^https?://")]
-    dead_letter_queue_url: Annotated[
-        str, Field(alias="DEAD_LETTER_QUEUE_URL", pattern=r"^https?://")
-    ]
     # Where the weekly call-back figures are kept (the alert limits table).
     limits_table: Annotated[str, Field(alias="LIMITS_TABLE", min_length=3)]
     # After this many call attempts (over more than one day) without reaching the person, the

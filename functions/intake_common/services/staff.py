@@ -48,7 +48,7 @@ from intake_common.domain.paging import (
     ViewName,
     phases,
 )
-from intake_common.domain.ports import AlertQueues, AuditLog, RequestStore, StorageUnavailable
+from intake_common.domain.ports import AuditLog, ErasedMarks, RequestStore, StorageUnavailable
 from intake_common.runtime.observability import logger, metrics
 from intake_common.services.callbacks import Figures, WeekFigure
 
@@ -92,12 +92,12 @@ CLOSED_METRICS: dict[str, str] = {outcome: f"Closed{outcome.title()}" for outcom
 
 @dataclass(frozen=True)
 class Dependencies:
-    """What the staff operations act on: the requests table, the audit trail, the queues, and
-    (the staff API's) the weekly call-back figures."""
+    """What the staff operations act on: the requests table, the audit trail, the erased marks
+    (the alert limits table), and (the staff API's) the weekly call-back figures."""
 
     store: RequestStore
     audit: AuditLog
-    queues: AlertQueues
+    erased: ErasedMarks
     figures: Figures | None = None
 
 
@@ -138,7 +138,11 @@ class Marked:
 class Erased:
     reference: str
     submission_id: str
-    queued_messages_removed: int
+
+
+# How long an erase's mark is kept: longer than any message about the request can live (the
+# alert queue keeps messages 4 days, its dead-letter queue 14; template.yaml).
+ERASED_MARK_DAYS = 15
 
 
 def _audit(
@@ -405,16 +409,22 @@ def export(deps: Dependencies, actor: Actor, now: datetime, since: datetime) -> 
 
 
 def erase(deps: Dependencies, actor: Actor, now: datetime, reference: str) -> Erased:
-    """Delete the request and its queued messages on the person's demand; keep the audit entry.
+    """Delete the request on the person's demand; keep the audit entry.
 
+    A message about it may still be queued (an alert not yet sent, one in the dead-letter
+    queue): the erase leaves a mark with the request's id (nothing the person wrote), and
+    notify_staff drops such a message instead of retrying it into the dead-letter queue. The
+    erase itself reads no queue, so other requests' alerts are never held back by it. The mark
+    is written first: a message handled between the two finds the mark or the request.
     Point-in-time recovery keeps table backups for the template's ``BackupRetentionDays``; the
     privacy notice says so.
     """
     item = find(deps, reference, now)
     _audit(deps, actor, now, "erase", reference=item.reference, submission_id=item.submission_id)
+    until = int(now.timestamp()) + ERASED_MARK_DAYS * 86400
+    deps.erased.mark_erased(item.submission_id, until)
     deps.store.delete(item.submission_id)
-    removed = deps.queues.remove_messages_about(item.submission_id)
-    return Erased(item.reference, item.submission_id, removed)
+    return Erased(item.reference, item.submission_id)
 
 
 def csv_text(items: list[RequestItem], *, header: bool = True, zone: ZoneInfo = UTC_ZONE) -> str:

@@ -584,3 +584,17 @@ def test_a_days_script_of_24_x_100_requests_mails_a_stranger_once_and_leaves_sta
     assert len(windows) == 24
     assert {(len(w.granted), w.held) for w in windows} == {(60, 40)}
     assert len([e for e in fakes.mailer.sent if e["to"] == STAFF[0]]) == 24 * 60
+
+
+def test_a_message_about_an_erased_request_is_dropped_not_failed(fakes: NotifyFakes) -> None:
+    # Erased on the person's demand after the message was queued (services/staff.erase)
+    request_id = uuid.uuid4()
+    fakes.budget.mark_erased(str(request_id), int(NOW.timestamp()) + 86400)
+    message = AlertMessage(request_id=request_id, published_at=NOW)
+
+    assert _handle(fakes, message) == "erased"  # acknowledged: no retry, no dead-letter queue
+    assert fakes.mailer.sent == []
+    assert fakes.texter.sent == []
+    # Without the mark, a message about no stored request is still an error (it reaches the DLQ)
+    with pytest.raises(logic.RequestNotFound):
+        _handle(fakes, AlertMessage(request_id=uuid.uuid4(), published_at=NOW))

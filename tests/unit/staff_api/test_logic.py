@@ -174,17 +174,22 @@ def test_a_change_made_meanwhile_is_not_overwritten(fakes: StaffFakes) -> None:
         logic.mark(fakes.deps, ACTOR, NOW, item.reference, "scheduled", None)
 
 
-def test_erase_deletes_the_request_and_its_queued_messages(fakes: StaffFakes) -> None:
+def test_erase_deletes_the_request_and_marks_its_id_for_the_queue(fakes: StaffFakes) -> None:
     item = stored()
     fakes.store.insert(item)
-    fakes.queues.queued[item.submission_id] = 2
 
     erased = logic.erase(fakes.deps, ACTOR, NOW, item.reference)
 
-    assert erased.queued_messages_removed == 2
+    assert erased.submission_id == item.submission_id
     assert fakes.store.get(item.submission_id) is None
     (entry,) = fakes.audit.entries
     assert (entry.action, entry.submission_id) == ("erase", item.submission_id)
+    # The mark: the id only, kept longer than the dead-letter queue keeps a message (14 days)
+    (key,) = fakes.limits.items
+    assert key == f"erased#{item.submission_id}"
+    mark = fakes.limits.items[key]
+    assert set(mark) == {"limit_key", "owner", "expires_at"}
+    assert mark["expires_at"] > int(NOW.timestamp()) + 14 * 86400
 
 
 @pytest.mark.parametrize(
