@@ -263,9 +263,14 @@ def _budget(
     settings: NotifySettings,
     deps: Dependencies,
     now: datetime,
+    *,
+    escalation: bool = False,
 ) -> Decision:
-    """Whether this request alerts staff one by one on ``channel``; decided once."""
-    decided = request.alert_budget.get(channel)
+    """Whether this request alerts staff (or, ``escalation``, its escalation contacts) one by
+    one on ``channel``; decided once and recorded on the request, so that a redelivered
+    message is neither granted twice nor counted twice in the window's summary."""
+    name = f"escalation-{channel}" if escalation else channel
+    decided = request.alert_budget.get(name)
     if decided is not None:
         return decided
     window, expires = _budget_window(now, settings)
@@ -273,10 +278,11 @@ def _budget(
     decision = deps.budget.reserve(
         channel,
         window,
-        request.submission_id,
+        f"{request.submission_id}#escalation" if escalation else request.submission_id,
         cap,
         expires,
-        urgent=request.urgent,
+        # An escalation is about an urgent request: past the cap, the summary names it.
+        urgent=escalation or request.urgent,
         reference=request.reference,
     )
     if decision == "held":
@@ -286,11 +292,11 @@ def _budget(
             submission_id=request.submission_id,
             channel=channel,
         )
-    if not deps.store.change(request.submission_id, DecideBudget(channel, decision)):
+    if not deps.store.change(request.submission_id, DecideBudget(name, decision)):
         # Another delivery of this message decided first: its decision stands.
         fresh = deps.store.get(request.submission_id)
         if fresh is not None:
-            decision = fresh.alert_budget.get(channel, decision)
+            decision = fresh.alert_budget.get(name, decision)
     return decision
 
 
@@ -494,19 +500,10 @@ def handle_escalation(
         if (done := request.alerts.get(escalation_key(target))) is None
         or done.state not in {"sent", "failed"}
     ]
-    window, expires = _budget_window(now, settings)
-    # Within the budget's rules for urgent requests, decided once per channel: past the cap,
-    # the window's summary names it instead.
+    # Within the budget's rules for urgent requests, decided once per channel (and recorded, as
+    # a staff alert's): past the cap, the window's summary names it instead.
     decisions = {
-        channel: deps.budget.reserve(
-            channel,
-            window,
-            f"{request_id}#escalation",
-            settings.sms_per_window if channel == "sms" else settings.emails_per_window,
-            expires,
-            urgent=True,
-            reference=request.reference,
-        )
+        channel: _budget(request, channel, settings, deps, now, escalation=True)
         for channel in dict.fromkeys(target.channel for target in pending)
     }
     results: list[Sent] = []

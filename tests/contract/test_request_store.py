@@ -109,6 +109,10 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "decide a channel's budget": ([], DecideBudget("sms", "held")),
     "decide it a second time": ([DecideBudget("sms", "granted")], DecideBudget("sms", "held")),
     "decide the other channel": ([DecideBudget("sms", "held")], DecideBudget("email", "granted")),
+    "decide an escalation's channel": (
+        [DecideBudget("email", "granted")],
+        DecideBudget("escalation-email", "held"),
+    ),
     "log an attempt": ([], _attempt()),
     "log another attempt": ([_attempt()], _attempt("voicemail")),
     "log an attempt on a closed request": ([_mark("new", "closed", "spam")], _attempt()),

@@ -8,6 +8,7 @@ there, two minutes after opening.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from intake_common.domain.audit import Actor
 from intake_common.domain.contract import DigestMessage, EscalationMessage
 from intake_common.domain.limits import AlertBudget
+from intake_common.runtime.observability import metrics
 from intake_common.runtime.settings import NotifySettings
 from intake_common.services import staff
 from intake_common.services.staff import Dependencies as StaffDependencies
@@ -23,11 +25,11 @@ from redrive_alerts import logic as sweep
 from redrive_alerts.ports import Dependencies as SweepDependencies
 from tests.support.builders import NOW, stored
 from tests.support.fakes import (
-    FakeQueues,
     InMemoryAuditLog,
     InMemoryLimitsStore,
     NotifyFakes,
     RecordingPublisher,
+    rejected,
     throttled,
 )
 
@@ -86,7 +88,9 @@ def _escalated(published: RecordingPublisher) -> list[str]:
 
 
 def _staff(fakes: NotifyFakes) -> StaffDependencies:
-    return StaffDependencies(store=fakes.store, audit=InMemoryAuditLog(), queues=FakeQueues())
+    return StaffDependencies(
+        store=fakes.store, audit=InMemoryAuditLog(), erased=AlertBudget(InMemoryLimitsStore())
+    )
 
 
 def _escalations(fakes: NotifyFakes) -> list[str]:
@@ -251,3 +255,64 @@ def test_a_digest_with_nothing_past_target_sends_nothing(fakes: NotifyFakes) -> 
 
     assert _deliver(fakes, published, NOW) == ["done"]
     assert fakes.mailer.sent == []
+
+
+def test_an_escalation_past_the_budget_is_held_once_per_channel_and_named_urgent(
+    fakes: NotifyFakes,
+) -> None:
+    # Two escalation addresses; the email budget is full for this window (a flood).
+    settings = SETTINGS.model_copy(
+        update={"escalation_emails": (LEAD, "deputy@clinic.example"), "emails_per_window": 1}
+    )
+    when = NOW + timedelta(minutes=61)
+    window, expires = notify._budget_window(when, settings)
+    assert fakes.budget.reserve("email", window, "another", 1, expires) == "granted"
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+    metrics.clear_metrics()
+
+    outcome = notify.handle_escalation(message, settings=settings, deps=fakes.deps, now=when)
+    again = notify.handle_escalation(message, settings=settings, deps=fakes.deps, now=when)
+
+    # The SMS went; a redelivery sends nothing more (and is no retry)
+    assert (outcome, again) == ("sent", "done")
+    assert _escalations(fakes) == []  # no email past the cap...
+    held = fakes.budget.window("email", window)
+    assert held is not None
+    # ...held once for the channel (not once per address, nor again on the redelivery), as
+    # urgent and by its reference: the window's summary names it for a call back today.
+    assert (held.held, held.held_urgent) == (1, 1)
+    assert held.held_urgent_refs == frozenset({urgent.reference})
+    assert [s["to"] for s in fakes.texter.sent] == ["+14155550199"]
+    metrics.clear_metrics()
+
+
+def test_an_escalation_for_a_request_gone_or_expired_sends_nothing(fakes: NotifyFakes) -> None:
+    when = NOW + timedelta(minutes=61)
+    gone = EscalationMessage(request_id=uuid.uuid4(), published_at=when)
+    assert notify.handle_escalation(gone, settings=SETTINGS, deps=fakes.deps, now=when) == "done"
+    old = stored(now=NOW - timedelta(days=400), reason=CRISIS)
+    fakes.store.insert(old)
+    expired = EscalationMessage(request_id=uuid.UUID(old.submission_id), published_at=when)
+    assert notify.handle_escalation(expired, settings=SETTINGS, deps=fakes.deps, now=when) == "done"
+    assert fakes.mailer.sent == []
+    assert fakes.texter.sent == []
+
+
+def test_an_escalation_refused_for_good_is_recorded_and_not_retried(fakes: NotifyFakes) -> None:
+    when = NOW + timedelta(minutes=61)
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    fakes.mailer.errors[LEAD] = [rejected()]
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+    metrics.clear_metrics()
+
+    assert notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when) == "sent"
+    notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when)
+
+    item = fakes.store.items[urgent.submission_id]
+    assert item.alerts[f"escalation-email:{LEAD}"].state == "failed"
+    assert "AlertSendFailed" in metrics.metric_set  # AlertSendFailedAlarm pages ops
+    assert _escalations(fakes) == []  # the refusal was not retried by the redelivery
+    metrics.clear_metrics()

@@ -24,7 +24,6 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .contract import AlertChannel
 from .crisis import suggests_crisis
 from .expression import Update
 from .limits import Decision
@@ -250,7 +249,8 @@ class RequestItem(BaseModel):
     alert_state: AlertState
     alerts: dict[str, AlertRecord] = Field(default_factory=dict)
     # Per channel, whether the alert budget let this request alert staff one by one.
-    alert_budget: dict[AlertChannel, Decision] = Field(default_factory=dict)
+    # By channel (``email``, ``sms``), and ``escalation-<channel>`` for the escalation's.
+    alert_budget: dict[str, Decision] = Field(default_factory=dict)
     alerted_at: str | None = None
     alert_retry: AlertRetry | None = None
     history: tuple[StatusChange, ...] = ()
@@ -594,9 +594,10 @@ class FailAfterBounces:
 
 @dataclass(frozen=True)
 class DecideBudget:
-    """Record, once, whether the alert budget let this request alert on a channel."""
+    """Record, once, whether the alert budget let this request alert on a channel (or its
+    escalation on a channel: ``escalation-email``)."""
 
-    channel: AlertChannel
+    channel: str
     decision: Decision
 
     def holds(self, item: RequestItem) -> bool:
