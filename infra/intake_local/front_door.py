@@ -24,6 +24,7 @@ from intake_common.runtime.events import api_event
 
 from . import site as site_values_module
 from .template import ROOT, LocalStack, Route, api_routes
+from .waf import LocalWaf
 
 SITE = ROOT / "site"
 StartResponse = Callable[..., Any]
@@ -131,6 +132,8 @@ class FrontDoor:
         # What CloudFront adds for the API origin (template: OriginCustomHeaders), as the
         # distribution says now (distribution.py: a rotation switches it).
         self.origin_header = origin_header
+        # The API stage's web ACL, when the template has one (EnableWaf).
+        self.waf = LocalWaf.of(stack)
         self.local = local
         self.site = site
         self.routes: list[Route] = api_routes(stack.template)
@@ -201,6 +204,11 @@ class FrontDoor:
             # API Gateway's answer to a route the template does not declare.
             return json_answer(403, {"message": "Missing Authentication Token"})
         route, path_parameters = matched
+        # The WAF's rules run before anything else the API does (its authorizer included); its
+        # rate rule keys on the address CloudFront's function writes (x-viewer-ip).
+        viewer = {"x-viewer-ip": environ.get("REMOTE_ADDR", "127.0.0.1")}
+        if self.waf is not None and not self.waf.admits(viewer):
+            return json_answer(403, {"message": "Forbidden"})
         claims: dict[str, str] | None = None
         if route.authorizer is not None:
             token = environ.get("HTTP_AUTHORIZATION", "")

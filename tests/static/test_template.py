@@ -397,6 +397,10 @@ def test_the_tables_keys_and_indexes_are_the_item_contracts(resources: dict[str,
 def test_waf_keys_on_an_address_the_client_cannot_write_and_only_cloudfront_gets_through(
     resources: dict[str, Any],
 ) -> None:
+    # On by default: a per-client limit the execute-api URL cannot bypass (issue 22)
+    assert load_template()["Parameters"]["EnableWaf"]["Default"] == "true"
+    association = resources["ApiWebAclAssociation"]["Properties"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
     rules = {rule["Name"]: rule for rule in resources["ApiWebAcl"]["Properties"]["Rules"]}
     gate = rules["through-cloudfront-only"]["Statement"]["NotStatement"]["Statement"]
     match = gate["ByteMatchStatement"]
