@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -683,3 +684,43 @@ def test_staff_email_feedback_reaches_the_alert_queue_and_visitor_mail_is_kept_a
     assert sorted(visitors["SuppressionOptions"]["SuppressedReasons"]) == ["BOUNCE", "COMPLAINT"]
     notify = resources["NotifyStaffFunction"]["Properties"]["Environment"]["Variables"]
     assert notify["CONFIRMATION_CONFIGURATION_SET"] == {"Ref": "ConfirmationConfigurationSet"}
+
+
+def test_every_read_and_change_of_health_data_is_recorded_where_people_cannot_alter_it(
+    resources: dict[str, Any],
+) -> None:
+    trail = resources["AccessTrail"]["Properties"]
+    assert trail["IsLogging"] is True
+    assert trail["EnableLogFileValidation"] is True  # a changed or deleted file is detectable
+    assert trail["KMSKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    (selector,) = trail["AdvancedEventSelectors"]
+    fields = {f["Field"]: f["Equals"] for f in selector["FieldSelectors"]}
+    assert fields["eventCategory"] == ["Data"]  # every data-plane call, reads included
+    assert fields["resources.type"] == ["AWS::DynamoDB::Table"]
+    recorded = fields["resources.ARN"]
+    assert {"Fn::GetAtt": ["RequestsTable", "Arn"]} in recorded
+    assert {"Fn::GetAtt": ["AuditTable", "Arn"]} in recorded
+    bucket = resources["AccessTrailBucket"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    (rule,) = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "AccessLogRetentionDays"}
+    writers = resources["AccessTrailBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    allowed = [s for s in writers if s["Effect"] == "Allow"]
+    assert {s["Principal"]["Service"] for s in allowed} == {"cloudtrail.amazonaws.com"}
+    # No person's policy may touch the trail, its bucket or its key's grants, and every table
+    # a person's policy reads or changes health data in is one the trail records.
+    for name in ("StaffToolsPolicy", "OpsToolsPolicy"):
+        statements = resources[name]["Properties"]["PolicyDocument"]["Statement"]
+        for statement in statements:
+            actions = _as_list(statement["Action"])
+            assert not [a for a in actions if a.startswith(("s3:", "cloudtrail:", "kms:Create"))]
+            assert "*" not in actions
+            if any(a.startswith("dynamodb:") for a in actions):
+                for resource in _as_list(statement["Resource"]):
+                    # The alert limits table (budgets, figures, erase marks) holds no health data.
+                    tables = ("RequestsTable", "AuditTable", "AlertLimitsTable")
+                    assert any(table in json.dumps(resource) for table in tables), resource
