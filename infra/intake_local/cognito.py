@@ -60,6 +60,18 @@ def _public_jwks() -> dict[str, Any]:
     return loaded
 
 
+SESSION_COOKIE = "local-login-session"
+SESSION_SECONDS = 3600
+
+
+def _cookie_value(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
 @dataclass
 class _Grant:
     client_id: str
@@ -77,6 +89,10 @@ class LocalCognito:
     _grants: dict[str, _Grant] = field(default_factory=dict)
     # Refresh tokens revoked at /oauth2/revoke (moto has no RevokeToken).
     _revoked: set[str] = field(default_factory=set)
+    # Managed login's own session (a cookie on the login domain, an hour): a later sign-in in
+    # that browser skips the password and code, unless the app asks for prompt=login or
+    # /logout ended it. The stand-in keeps it as Cognito does, so that the tests see it.
+    _sessions: dict[str, tuple[dict[str, Any], float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -170,13 +186,21 @@ class LocalCognito:
         }
 
     # --- the managed login stand-in --------------------------------------------------------
-    def answer(self, path: str, method: str, query: str, body: bytes) -> Answer:
+    def answer(self, path: str, method: str, query: str, body: bytes, cookie: str = "") -> Answer:
         params = {
             k: v[0] for k, v in parse_qs(query or body.decode(), keep_blank_values=True).items()
         }
+        session = _cookie_value(cookie, SESSION_COOKIE)
         if path.endswith("/oauth2/authorize"):
             if method == "POST":
                 return self._sign_in(params)
+            remembered = self._remembered(session)
+            if (
+                remembered is not None
+                and params.get("prompt") != "login"
+                and self._oauth_ok(params)
+            ):
+                return self._redirect_with_code(params, remembered)  # no password, no code
             return self._page(params, "")
         if path.endswith("/oauth2/token") and method == "POST":
             return self._token(params)
@@ -192,7 +216,11 @@ class LocalCognito:
             target = params.get("logout_uri", "")
             if target != self.staff_url:
                 return _json(400, {"error": "invalid_request"})
-            return "302 Found", [("Location", target), ("Cache-Control", "no-store")], b""
+            with self._lock:
+                self._sessions.pop(session, None)
+            ended = f"{SESSION_COOKIE}=; Path=/_local/cognito; Max-Age=0; HttpOnly; SameSite=Lax"
+            headers = [("Location", target), ("Cache-Control", "no-store"), ("Set-Cookie", ended)]
+            return "302 Found", headers, b""
         return _json(404, {"error": "not_found"})
 
     def _oauth_ok(self, params: dict[str, str]) -> bool:
@@ -256,6 +284,21 @@ class LocalCognito:
         if tokens is None:
             # One message for every failure: no user enumeration.
             return self._page(params, "The email, password or authenticator code is not right.")
+        session = secrets.token_urlsafe(24)
+        with self._lock:
+            self._sessions[session] = (tokens, time.time() + SESSION_SECONDS)
+        status, headers, body = self._redirect_with_code(params, tokens)
+        cookie = f"{SESSION_COOKIE}={session}; Path=/_local/cognito; HttpOnly; SameSite=Lax"
+        return status, [*headers, ("Set-Cookie", cookie)], body
+
+    def _remembered(self, session: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._sessions.get(session)
+        if found is None or found[1] < time.time():
+            return None
+        return found[0]
+
+    def _redirect_with_code(self, params: dict[str, str], tokens: dict[str, Any]) -> Answer:
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._grants[code] = _Grant(

@@ -48,7 +48,9 @@ class Invoker(Protocol):
 class SignIn(Protocol):
     """What answers ``/_local/cognito/...`` (cognito.LocalCognito)."""
 
-    def answer(self, path: str, method: str, query: str, body: bytes) -> Answer: ...
+    def answer(
+        self, path: str, method: str, query: str, body: bytes, cookie: str = ""
+    ) -> Answer: ...
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:
@@ -172,7 +174,8 @@ class FrontDoor:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             form = environ["wsgi.input"].read(min(length, 65536)) if length else b""
             query = environ.get("QUERY_STRING", "")
-            status, headers, body = self.sign_in.answer(path, method, query, form)
+            cookie = environ.get("HTTP_COOKIE", "")
+            status, headers, body = self.sign_in.answer(path, method, query, form, cookie)
         elif path == "/_local" or path.startswith("/_local/"):
             status, headers, body = self.local(path, method)
         else:

@@ -343,3 +343,57 @@ def test_sign_in_is_offered_only_once_the_page_knows_where_to_sign_in(staff_page
     staff_page.unroute("**/staff/config.json")
     staff_page.reload()
     expect(staff_page.get_by_role("button", name="Sign in")).to_be_enabled()
+
+
+def _authorize_without_prompt(context: Any, local: Local) -> Any:
+    """The login page asked for a code in this browser (its cookies), without prompt=login."""
+    config = requests.get(f"{local.base_url}/staff/config.json", timeout=5).json()
+    query = {
+        "response_type": "code",
+        "client_id": config["client_id"],
+        "redirect_uri": f"{local.base_url}/staff/",
+        "code_challenge": "x" * 43,
+        "code_challenge_method": "S256",
+    }
+    login = f"{local.base_url}/_local/cognito/oauth2/authorize"
+    return context.request.get(login, params=query, max_redirects=0)
+
+
+def test_on_a_shared_pc_the_next_person_gives_password_and_code_again(
+    staff_page: Any, local: Local
+) -> None:
+    # A nurse signs in, then closes the tab without signing out (the reception PC)
+    staff_page.goto("/staff/")
+    sign_in_on_the_login_page(staff_page, "staff")
+    expect(staff_page.locator("#requests")).to_be_visible()
+    context = staff_page.context
+    staff_page.close()
+
+    # The login page's own session is still there: without prompt=login, it would let anyone
+    # at this browser in (the stand-in keeps it as Cognito's managed login does)...
+    silent = _authorize_without_prompt(context, local)
+    assert silent.status == 302
+    assert "code=" in silent.headers["location"]
+
+    # ...but the inbox asks for a fresh sign-in: the next person sees the password form.
+    next_person = context.new_page()
+    next_person.goto("/staff/")
+    next_person.get_by_role("button", name="Sign in").click()
+    next_person.wait_for_url(re.compile(r"/oauth2/authorize\?.*prompt=login"))
+    expect(next_person.get_by_label("Password")).to_be_visible()
+    expect(next_person.get_by_label("Authenticator code")).to_be_visible()
+    expect(next_person.locator("#requests")).to_be_hidden()
+
+
+def test_after_sign_out_the_login_page_forgets_the_session_too(
+    staff_page: Any, local: Local
+) -> None:
+    staff_page.goto("/staff/")
+    sign_in_on_the_login_page(staff_page, "staff")
+    staff_page.get_by_role("button", name="Sign out").click()
+    expect(staff_page.locator("#signed-out-reason")).to_have_text("You are signed out.")
+
+    # Cognito's /logout ended the login page's session: nothing signs in without a password
+    answer = _authorize_without_prompt(staff_page.context, local)
+    assert answer.status == 200  # the sign-in form, not a code
+    assert "Authenticator code" in answer.text()

@@ -62,7 +62,10 @@ function signIn() {
     var query = new URLSearchParams({
       response_type: "code", client_id: config.client_id, redirect_uri: redirectUri(),
       scope: "openid email", state: state, code_challenge: challenge,
-      code_challenge_method: "S256"
+      code_challenge_method: "S256",
+      // A shared reception PC: the login page's own session (an hour) must not let the next
+      // person in without password and code, even after a tab was closed without signing out.
+      prompt: "login"
     });
     window.location.assign(config.login_url + "/oauth2/authorize?" + query.toString());
   });
