@@ -640,7 +640,7 @@ def handle_delivery_event(
     after = deps.store.get(request_id)
     if after is None or after.reached_staff:
         return "recorded"
-    if deps.store.change(request_id, FailAfterBounces(at)):
+    if deps.store.change(request_id, FailAfterBounces()):
         metrics.add_metric(name="AlertNotDelivered", unit="Count", value=1)
         logger.error("no staff alert delivered: every one sent bounced", submission_id=request_id)
         return "undelivered"

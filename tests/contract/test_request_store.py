@@ -134,9 +134,9 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     "record a bounce of no alert at all": ([], RecordBounce(KEY, "t2", "Reject")),
     "fail a sent request whose alerts bounced": (
         [CompleteAlerts("sent", "t")],
-        FailAfterBounces("t2"),
+        FailAfterBounces(),
     ),
-    "fail a request still pending": ([], FailAfterBounces("t2")),
+    "fail a request still pending": ([], FailAfterBounces()),
 }
 
 

@@ -575,8 +575,6 @@ class FailAfterBounces:
     condition cannot name alerts it does not know). It becomes ``failed``, as if no send had
     worked."""
 
-    at: str
-
     def holds(self, item: RequestItem) -> bool:
         return item.alert_state == "sent"
 

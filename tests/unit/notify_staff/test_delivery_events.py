@@ -4,6 +4,7 @@ https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-exampl
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from typing import Any
@@ -212,3 +213,105 @@ def test_a_visitors_confirmation_bounce_never_touches_the_request(fakes: NotifyF
 def test_our_own_messages_are_never_taken_for_ses_records() -> None:
     message = AlertMessage(request_id=uuid.uuid4(), published_at=NOW)
     assert not is_delivery_event(message.model_dump_json())
+
+
+def _lines(logs: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(text) for text in logs.getvalue().splitlines()]
+
+
+def _counted(name: str) -> tuple[str, list[float]]:
+    metric = metrics.metric_set[name]
+    return metric["Unit"], list(metric["Value"])
+
+
+def test_a_bounce_says_what_bounced_and_why_in_one_log_line_and_one_count(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    request_id = _alerted(fakes, staff_phones=())
+    metrics.clear_metrics()
+    logs.truncate(0)
+    logs.seek(0)
+    record = ses_record("Bounce", [STAFF[0]], _tags(request_id), sub_type="MailboxFull")
+
+    _event(fakes, record, staff_phones=())
+
+    assert _counted("AlertBounced") == ("Count", [1.0])
+    (line,) = [line for line in _lines(logs) if line["level"] == "ERROR"]
+    assert line["message"] == "staff email bounced"
+    assert (line["reason"], line["event"], line["email"]) == (
+        "Permanent/MailboxFull",
+        "Bounce",
+        "alert",
+    )
+    assert line["submission_id"] == request_id
+    metrics.clear_metrics()
+
+
+def test_every_alert_bounced_is_counted_once_as_not_delivered_and_said(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    request_id = _alerted(fakes, staff_phones=())
+    metrics.clear_metrics()
+    for address in STAFF:
+        _event(fakes, ses_record("Bounce", [address], _tags(request_id)), staff_phones=())
+    # SES reports the first bounce again later: nothing more is counted
+    again = _event(fakes, ses_record("Bounce", [STAFF[0]], _tags(request_id)), staff_phones=())
+
+    assert again == "recorded"
+    assert _counted("AlertNotDelivered") == ("Count", [1.0])
+    (line,) = [
+        line
+        for line in _lines(logs)
+        if line["message"] == "no staff alert delivered: every one sent bounced"
+    ]
+    assert (line["level"], line["submission_id"]) == ("ERROR", request_id)
+    metrics.clear_metrics()
+
+
+@pytest.mark.parametrize(
+    ("event_type", "metric", "message"),
+    [
+        ("DeliveryDelay", "EmailDeliveryDelayed", "staff email delayed"),
+        ("Complaint", "EmailComplaint", "staff email marked as spam by its recipient"),
+    ],
+)
+def test_a_delay_or_a_complaint_is_one_warning_and_one_count(
+    fakes: NotifyFakes, logs: io.StringIO, event_type: str, metric: str, message: str
+) -> None:
+    request_id = _alerted(fakes)
+    metrics.clear_metrics()
+    logs.truncate(0)
+    logs.seek(0)
+
+    _event(fakes, ses_record(event_type, [STAFF[1]], {"intake-request": request_id}))
+
+    assert _counted(metric) == ("Count", [1.0])
+    (line,) = [line for line in _lines(logs) if line["level"] == "WARNING"]
+    assert line["message"] == message
+    assert (line["event"], line["email"], line["submission_id"]) == (
+        event_type,
+        "unknown",  # no message tag: said so, not guessed
+        request_id,
+    )
+    metrics.clear_metrics()
+
+
+def test_a_confirmation_bounce_is_one_count_and_changes_nothing(fakes: NotifyFakes) -> None:
+    request_id = _alerted(fakes)
+    metrics.clear_metrics()
+    record = ses_record("Bounce", ["ana@example.org"], _tags(request_id, "confirmation"))
+    _event(fakes, record)
+    assert _counted("ConfirmationBounced") == ("Count", [1.0])
+    metrics.clear_metrics()
+
+
+def test_a_bounce_of_an_address_no_longer_configured_is_recorded_as_ses_names_it(
+    fakes: NotifyFakes,
+) -> None:
+    # The alert went to an address since removed from StaffEmails; its bounce comes later.
+    request_id = _alerted(fakes)
+    later = (STAFF[1],)
+    assert _event(fakes, ses_record("Bounce", [STAFF[0]], _tags(request_id)), staff_emails=later)
+    item = fakes.store.get(request_id)
+    assert item is not None
+    assert item.alerts[f"email:{STAFF[0]}"].state == "bounced"
