@@ -565,29 +565,49 @@ def handle_digest(
             continue  # sent, or being sent by another delivery
         if not sent:  # read once, and only when a channel still owes its digest
             overdue = callbacks.overdue(deps.store, settings.targets, now)
-        recipients = [t.recipient for t in targets(settings) if t.channel == channel]
+        recipients = [t for t in targets(settings) if t.channel == channel] if overdue else []
+        send = _digest_sender(message.day, overdue, channel, settings, deps)
         try:
-            if overdue and channel == "email":
-                email = render_digest_email(message.day, overdue, settings)
-                for recipient in recipients:
-                    deps.mailer.send(recipient, email, kind="digest")
-            elif overdue:
-                text = render_digest_sms(overdue, settings)
-                for recipient in recipients:
-                    deps.texter.send(recipient, text)
+            for target in recipients:
+                try:
+                    send(target.recipient)
+                except PermanentSendError as exc:
+                    # This recipient's refusal (AlertSendFailedAlarm); the others still get it.
+                    metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
+                    logger.error(
+                        "digest rejected",
+                        channel=channel,
+                        recipient_index=target.index,
+                        error=exc.code,
+                    )
         except TransientSendError as exc:
             deps.budget.release_send(key)
             logger.warning("digest send failed, will retry", channel=channel, error=str(exc))
             raise RetryLater(f"digest {message.day} {channel}") from exc
-        except PermanentSendError as exc:
-            metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
-            logger.error("digest rejected", channel=channel, error=exc.code)
         deps.budget.record_send(key, timestamp(now))
         sent += 1
     if sent and overdue:
         metrics.add_metric(name="CallbackDigestSent", unit="Count", value=1)
     logger.info("digest done", day=message.day, overdue=len(overdue), channels=sent)
     return "sent" if sent and overdue else "done"
+
+
+def _digest_sender(
+    day: str,
+    overdue: list[callbacks.Overdue],
+    channel: str,
+    settings: NotifySettings,
+    deps: Dependencies,
+) -> Callable[[str], object]:
+    """Send the day's digest, rendered once for the channel, to one recipient (nothing is
+    rendered when nothing is past target)."""
+    if not overdue:
+        return lambda recipient: None
+    if channel == "email":
+        email = render_digest_email(day, overdue, settings)
+        return lambda recipient: deps.mailer.send(recipient, email, kind="digest")
+    text = render_digest_sms(overdue, settings)
+    return lambda recipient: deps.texter.send(recipient, text)
 
 
 # --- What SES says became of an email after accepting it ---------------------------------

@@ -8,6 +8,8 @@ there, two minutes after opening.
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -316,3 +318,49 @@ def test_an_escalation_refused_for_good_is_recorded_and_not_retried(fakes: Notif
     assert "AlertSendFailed" in metrics.metric_set  # AlertSendFailedAlarm pages ops
     assert _escalations(fakes) == []  # the refusal was not retried by the redelivery
     metrics.clear_metrics()
+
+
+def _late_request(fakes: NotifyFakes) -> DigestMessage:
+    """A request past its target on Monday noon, and that day's digest message."""
+    fakes.store.insert(stored(now=NOW - timedelta(days=3) + timedelta(hours=1)))
+    return DigestMessage(day="2026-11-30", published_at=NOW)
+
+
+def test_a_digest_refused_for_one_recipient_still_reaches_the_others_once(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    message = _late_request(fakes)
+    fakes.mailer.errors[STAFF[0]] = [rejected()]
+    monday_noon = NOW + timedelta(hours=3)
+    metrics.clear_metrics()
+
+    done = notify.handle_digest(message, settings=SETTINGS, deps=fakes.deps, now=monday_noon)
+    again = notify.handle_digest(message, settings=SETTINGS, deps=fakes.deps, now=monday_noon)
+
+    assert (done, again) == ("sent", "done")  # recorded: a redelivery sends nothing more
+    digest = [e["to"] for e in fakes.mailer.sent if e["subject"].startswith("Call backs")]
+    assert digest == [STAFF[1]]  # the refused address did not stop the next one
+    assert list(metrics.metric_set["AlertSendFailed"]["Value"]) == [1.0]
+    assert list(metrics.metric_set["CallbackDigestSent"]["Value"]) == [1.0]
+    metrics.clear_metrics()
+    lines = [json.loads(text) for text in logs.getvalue().splitlines()]
+    (refused,) = [line for line in lines if line["message"] == "digest rejected"]
+    assert (refused["channel"], refused["recipient_index"]) == ("email", 0)
+    assert refused["error"] == "MessageRejected"
+
+
+def test_a_digest_that_failed_for_now_is_released_and_sent_on_the_retry(
+    fakes: NotifyFakes,
+) -> None:
+    message = _late_request(fakes)
+    fakes.texter.errors["+14155550101"] = [throttled()]
+    monday_noon = NOW + timedelta(hours=3)
+
+    with pytest.raises(notify.RetryLater):
+        notify.handle_digest(message, settings=SETTINGS, deps=fakes.deps, now=monday_noon)
+    retried = notify.handle_digest(message, settings=SETTINGS, deps=fakes.deps, now=monday_noon)
+
+    assert retried == "sent"  # the SMS channel's claim was given back, and taken again
+    assert len([s for s in fakes.texter.sent if "past the call-back target" in s["message"]]) == 1
+    emails = [e for e in fakes.mailer.sent if e["subject"].startswith("Call backs")]
+    assert sorted(e["to"] for e in emails) == sorted(STAFF)  # sent once, not again on the retry
