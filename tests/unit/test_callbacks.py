@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from intake_common.domain.audit import Actor
-from intake_common.domain.contract import DigestMessage, EscalationMessage
+from intake_common.domain.contract import AlertMessage, DigestMessage, EscalationMessage
 from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.observability import metrics
 from intake_common.runtime.settings import NotifySettings
@@ -364,3 +364,62 @@ def test_a_digest_that_failed_for_now_is_released_and_sent_on_the_retry(
     assert len([s for s in fakes.texter.sent if "past the call-back target" in s["message"]]) == 1
     emails = [e for e in fakes.mailer.sent if e["subject"].startswith("Call backs")]
     assert sorted(e["to"] for e in emails) == sorted(STAFF)  # sent once, not again on the retry
+
+
+def test_an_escalation_has_its_own_budget_decision_not_the_staff_alerts(
+    fakes: NotifyFakes,
+) -> None:
+    # The staff alert went (granted); by the time the escalation is due, the window is full.
+    settings = SETTINGS.model_copy(update={"emails_per_window": 3})
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    alert = AlertMessage(request_id=uuid.UUID(urgent.submission_id), published_at=NOW)
+    notify.handle_alert(alert, settings=settings, deps=fakes.deps, now=NOW)
+    when = NOW + timedelta(minutes=61)
+    window, expires = notify._budget_window(when, settings)
+    for flood in range(3):  # the escalation's window is full
+        assert fakes.budget.reserve("email", window, f"flood-{flood}", 3, expires) == "granted"
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+
+    notify.handle_escalation(message, settings=settings, deps=fakes.deps, now=when)
+
+    assert _escalations(fakes) == []  # held: the staff alert's "granted" is not reused
+    item = fakes.store.items[urgent.submission_id]
+    assert item.alert_budget == {
+        "email": "granted",
+        "sms": "granted",
+        "escalation-email": "held",
+        "escalation-sms": "granted",
+    }
+
+
+def test_escalation_emails_are_tagged_as_escalations_of_their_request(fakes: NotifyFakes) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    when = NOW + timedelta(minutes=61)
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+
+    notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when)
+
+    (email,) = [e for e in fakes.mailer.sent if e["to"] == LEAD]
+    assert (email["kind"], email["request_id"]) == ("escalation", urgent.submission_id)
+
+
+def test_a_request_contacted_between_the_read_and_the_send_is_not_escalated(
+    fakes: NotifyFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    when = NOW + timedelta(minutes=61)
+    stale = fakes.store.get(urgent.submission_id)  # read while still new...
+    staff.mark(_staff(fakes), NURSE, when, urgent.reference, "contacted", None)  # ...then called
+    reads = iter([stale])
+    real_get = fakes.store.get
+    monkeypatch.setattr(fakes.store, "get", lambda sid: next(reads, None) or real_get(sid))
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+
+    done = notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when)
+
+    assert done == "done"  # the claim holds only while the request is new: nothing sent
+    assert _escalations(fakes) == []
+    assert fakes.texter.sent == []

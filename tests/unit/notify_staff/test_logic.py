@@ -169,10 +169,24 @@ def test_a_confirmation_goes_once_to_the_visitor_and_staff_are_told(fakes: Notif
 
     (confirmation,) = _to_visitor(fakes)
     assert confirmation["subject"].startswith("Your request to Riverbend Clinic, reference ")
+    # Sent as a confirmation (its own SES configuration set, with the suppression list), and
+    # tagged with the request's id; the staff emails as alerts, tagged alike.
+    assert (confirmation["kind"], confirmation["request_id"]) == (
+        "confirmation",
+        str(message.request_id),
+    )
+    staff = [e for e in fakes.mailer.sent if e["to"] in STAFF]
+    assert {(e["kind"], e["request_id"]) for e in staff} == {("alert", str(message.request_id))}
     assert all("Confirmation to the visitor: sent" in text for text in _staff_texts(fakes))
     item = fakes.store.get(str(message.request_id))
     assert item is not None
     assert item.confirmation_state == "sent"
+    # Its caps' counters and the mailbox's day are kept two days (then DynamoDB's TTL)
+    epoch = int(NOW.timestamp())
+    kept = {key: item["expires_at"] for key, item in fakes.limits.items.items()}
+    hour, day = "confirmations#hour#2026-11-30T14:00Z", "confirmations#day#2026-11-30"
+    mailbox = next(k for k in kept if k.startswith("confirmation#"))
+    assert (kept[hour], kept[day], kept[mailbox]) == (epoch + 2 * 86400,) * 3
 
 
 def test_no_confirmation_unless_asked_and_none_for_spam(fakes: NotifyFakes) -> None:
