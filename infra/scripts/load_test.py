@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -142,6 +143,9 @@ def local_outbox(url: str) -> dict[str, list[dict[str, Any]]]:
     return box
 
 
+_ALERT_SMS = re.compile(r"\bappointment request (\S+) at ")
+
+
 def reconcile(
     url: str, results: list[Result], emails_each: int, sms_each: int, timeout: float = 120
 ) -> dict[str, Any]:
@@ -159,8 +163,11 @@ def reconcile(
             emails[reference] = emails.get(reference, 0) + 1
         sms: dict[str, int] = {}
         for message in box["sms"]:
-            reference = message["message"].split("request ", 1)[1].split(" ", 1)[0]
-            sms[reference] = sms.get(reference, 0) + 1
+            # Alerts only: the stack also texts summaries and, at the clinic's opening, the
+            # day's digest ("2 requests are past the call-back target"), which name no request.
+            alert = _ALERT_SMS.search(message["message"])
+            if alert:
+                sms[alert[1]] = sms.get(alert[1], 0) + 1
         return emails, sms
 
     deadline = time.monotonic() + timeout
