@@ -17,6 +17,7 @@ import pytest
 
 from intake_common.domain.audit import Actor
 from intake_common.domain.contract import AlertMessage, DigestMessage, EscalationMessage
+from intake_common.domain.item import RequestItem
 from intake_common.domain.limits import AlertBudget
 from intake_common.runtime.observability import metrics
 from intake_common.runtime.settings import NotifySettings
@@ -366,6 +367,15 @@ def test_a_digest_that_failed_for_now_is_released_and_sent_on_the_retry(
     assert sorted(e["to"] for e in emails) == sorted(STAFF)  # sent once, not again on the retry
 
 
+def _urgent_past_target(fakes: NotifyFakes) -> tuple[RequestItem, datetime, EscalationMessage]:
+    """An urgent request stored at NOW, a minute past its target, and its escalation."""
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    when = NOW + timedelta(minutes=61)
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+    return urgent, when, message
+
+
 def test_an_escalation_has_its_own_budget_decision_not_the_staff_alerts(
     fakes: NotifyFakes,
 ) -> None:
@@ -394,10 +404,7 @@ def test_an_escalation_has_its_own_budget_decision_not_the_staff_alerts(
 
 
 def test_escalation_emails_are_tagged_as_escalations_of_their_request(fakes: NotifyFakes) -> None:
-    urgent = stored(now=NOW, reason=CRISIS)
-    fakes.store.insert(urgent)
-    when = NOW + timedelta(minutes=61)
-    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+    urgent, when, message = _urgent_past_target(fakes)
 
     notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when)
 
@@ -423,3 +430,54 @@ def test_a_request_contacted_between_the_read_and_the_send_is_not_escalated(
     assert done == "done"  # the claim holds only while the request is new: nothing sent
     assert _escalations(fakes) == []
     assert fakes.texter.sent == []
+
+
+def _log_lines(logs: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(text) for text in logs.getvalue().splitlines()]
+
+
+def test_each_escalation_says_what_it_did_in_one_line(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    urgent = stored(now=NOW, reason=CRISIS)
+    fakes.store.insert(urgent)
+    fakes.texter.errors["+14155550199"] = [rejected()]
+    when = NOW + timedelta(minutes=61)
+    message = EscalationMessage(request_id=uuid.UUID(urgent.submission_id), published_at=when)
+    gone = EscalationMessage(request_id=uuid.uuid4(), published_at=when)
+
+    notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when)
+    notify.handle_escalation(gone, settings=SETTINGS, deps=fakes.deps, now=when)
+
+    lines = _log_lines(logs)
+    (sent,) = [line for line in lines if line["message"] == "escalation sent"]
+    assert (sent["submission_id"], sent["sent"], sent["failed"]) == (urgent.submission_id, 1, 1)
+    (refused,) = [
+        line for line in lines if line["message"] == "escalation send rejected, not retried"
+    ]
+    assert (refused["channel"], refused["recipient_index"]) == ("sms", 1)
+    assert refused["submission_id"] == urgent.submission_id
+    (skipped,) = [line for line in lines if line["message"] == "escalation not needed"]
+    assert skipped["submission_id"] == str(gone.request_id)
+
+
+def test_an_escalation_retried_after_the_person_was_reached_says_so_and_stops(
+    fakes: NotifyFakes, logs: io.StringIO
+) -> None:
+    urgent, when, message = _urgent_past_target(fakes)
+    fakes.mailer.errors[LEAD] = [throttled()]
+    real_change = fakes.store.change
+
+    def change_then_reached(submission_id: str, transition: object) -> bool:
+        done = real_change(submission_id, transition)  # type: ignore[arg-type]
+        if type(transition).__name__ == "ReleaseAlert":  # the email failed for now; meanwhile
+            staff.mark(_staff(fakes), NURSE, when, urgent.reference, "contacted", None)
+        return done
+
+    fakes.store.change = change_then_reached  # type: ignore[method-assign]
+
+    assert notify.handle_escalation(message, settings=SETTINGS, deps=fakes.deps, now=when) == "done"
+    (line,) = [
+        line for line in _log_lines(logs) if line["message"] == "escalation not needed any more"
+    ]
+    assert line["submission_id"] == urgent.submission_id
