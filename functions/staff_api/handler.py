@@ -25,6 +25,7 @@ from intake_common.domain.audit import Actor
 from intake_common.domain.clinic_hours import waited
 from intake_common.domain.errors import body_error
 from intake_common.domain.item import (
+    STAFF_CHANNELS,
     STATUS_TRANSITIONS,
     AttemptResult,
     CallAttempt,
@@ -32,6 +33,7 @@ from intake_common.domain.item import (
     RequestItem,
     RequestSummary,
     alert_channel,
+    alert_recipient,
 )
 from intake_common.domain.paging import VIEWS, Page
 from intake_common.domain.ports import StorageUnavailable
@@ -173,7 +175,7 @@ def detail(item: RequestItem) -> dict[str, Any]:
     data["alerts"] = [
         {
             "channel": alert_channel(key),
-            "to": key.split(":", 1)[1] if alert_channel(key) in {"email", "sms"} else None,
+            "to": alert_recipient(key) if alert_channel(key) in STAFF_CHANNELS else None,
             "state": record.state,
             "error": record.error,
         }

@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 
 from intake_common.aws.staff import staff_dependencies
 from intake_common.domain.audit import Actor
-from intake_common.domain.item import ATTEMPT_RESULTS, OUTCOMES, STATUSES, alert_channel
+from intake_common.domain.item import (
+    ATTEMPT_RESULTS,
+    OUTCOMES,
+    STAFF_CHANNELS,
+    STATUSES,
+    alert_channel,
+    alert_recipient,
+)
 from intake_common.domain.paging import MAX_PAGE_SIZE, VIEWS, Cursor
 from intake_common.services import staff as logic
 from intake_common.services.staff import Dependencies
@@ -119,9 +126,9 @@ def _show(args: argparse.Namespace) -> int:
         print(f"{label + ':':19}{value}")
     for key, record in sorted(item.alerts.items()):
         # A staff alert that did not arrive: which address or phone, and why.
-        if alert_channel(key) in {"email", "sms"} and record.state in {"bounced", "failed"}:
+        if alert_channel(key) in STAFF_CHANNELS and record.state in {"bounced", "failed"}:
             what = "bounced" if record.state == "bounced" else "refused"
-            print(f"{'Not delivered:':19}{key.split(':', 1)[1]} {what} ({record.error or '-'})")
+            print(f"{'Not delivered:':19}{alert_recipient(key)} {what} ({record.error or '-'})")
     print("Reason:")
     print("  " + (item.reason or "-").replace("\n", "\n  "))
     for tried in item.attempts:

@@ -62,6 +62,15 @@ def alert_channel(key: str) -> str:
     return key.split(":", 1)[0]
 
 
+def alert_recipient(key: str) -> str:
+    """Who an alert's name says it went to (a staff address or phone; ``visitor``)."""
+    return key.split(":", 1)[1]
+
+
+# The channels of the staff's own alerts (not the visitor's confirmation, not escalations).
+STAFF_CHANNELS = frozenset({"email", "sms"})
+
+
 # The visitor's confirmation email is recorded beside the staff alerts under this key; a
 # "skipped" one says why (``sent_today``: the address had one today; ``alert_limit``).
 CONFIRMATION_ALERT = alert_key("confirmation", "visitor")
@@ -314,7 +323,7 @@ class RequestItem(BaseModel):
         return any(
             record.state == "sent"
             for key, record in self.alerts.items()
-            if alert_channel(key) in {"email", "sms"}
+            if alert_channel(key) in STAFF_CHANNELS
         )
 
     @property
