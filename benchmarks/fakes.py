@@ -44,7 +44,10 @@ def fake_aws() -> None:
 
     def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
         client: Any = original(session, *args, **kwargs)
-        client.meta.events.register_first("before-call.*.*", answer)
+        # After botocore's own before-call handlers, as a real call; and after SnapStart
+        # priming's offline answers (registered first), which must win while priming runs:
+        # its origin secret is a value no one sends, not this one.
+        client.meta.events.register("before-call.*.*", answer)
         return client
 
     Session.create_client = create_client  # type: ignore[method-assign,assignment]

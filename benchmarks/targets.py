@@ -66,6 +66,9 @@ def load(
         from intake_common.runtime import snapstart
 
         snapstart.prime()
+        if snapstart.INCOMPLETE:
+            # The first event would pay for what priming left: not what SnapStart gives.
+            raise RuntimeError(f"priming incomplete (status {snapstart.INCOMPLETE})")
     if target.startswith("submit"):
         return module.lambda_handler, lambda: fakes.api_event(fakes.request_body())
     return module.lambda_handler, lambda: fakes.sqs_event(submission_id)

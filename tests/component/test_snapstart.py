@@ -34,8 +34,10 @@ HANDLERS = {"submit_request": submit, "notify_staff": notify, "staff_api": staff
 def test_priming_reaches_no_aws_and_leaves_no_trace(
     aws: LocalStack, logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    snapstart.INCOMPLETE.clear()
     snapstart.prime()
 
+    assert snapstart.INCOMPLETE == []  # every handler's sample went all the way through
     for table in ("RequestsTable", "AuditTable", "AlertLimitsTable"):
         assert all_items(aws, table) == [], table
     assert receive(aws) == []
@@ -54,12 +56,30 @@ def test_an_incomplete_priming_says_so_once_and_nothing_of_the_runs(logs: io.Str
         logger.info("inside the sample run")
         return {"statusCode": 503}
 
+    snapstart.INCOMPLETE.clear()
     snapstart.rehearse(run, lambda answer: answer["statusCode"] == 201)
 
+    assert snapstart.INCOMPLETE == [503]
+    snapstart.INCOMPLETE.clear()
     lines = [json.loads(line) for line in logs.getvalue().splitlines()]
     assert [(line["level"], line["message"], line["status"]) for line in lines] == [
         ("WARNING", "priming incomplete", 503)
     ]
+
+
+def test_a_metric_counted_at_once_during_priming_is_not_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    def run() -> dict[str, Any]:
+        with single_metric(name="RequestRejected", unit=MetricUnit.Count, value=1):
+            pass
+        return {"statusCode": 201}
+
+    snapstart.rehearse(run, lambda answer: answer["statusCode"] == 201)
+
+    assert capsys.readouterr().out == ""
 
 
 def test_priming_leaves_nothing_for_the_first_event_to_import(aws: LocalStack) -> None:

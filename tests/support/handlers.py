@@ -22,7 +22,7 @@ Deliver = Callable[..., dict[str, Any]]
 def origin_value(handler: Any) -> str:
     """What CloudFront sends as X-Origin-Verify now: the origin secret's current value, as
     the function reads it (runtime/origin.py)."""
-    return str(handler.origin.accepted()[0])
+    return str(handler.origin.current())
 
 
 def via_cloudfront(headers: dict[str, str]) -> dict[str, str]:

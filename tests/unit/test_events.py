@@ -39,16 +39,33 @@ def test_sqs_event_matches_lambdas_record_shape() -> None:
 
 def test_only_cloudfronts_header_passes_and_no_secret_passes_nothing_unless_turned_off() -> None:
     from intake_common.runtime.gateway import through_cloudfront
+    from intake_common.runtime.origin import OriginSecret
 
-    assert through_cloudfront({"x-origin-verify": "s3cret"}, ("s3cret",))
-    assert not through_cloudfront({"x-origin-verify": "guess"}, ("s3cret",))
-    assert not through_cloudfront({}, ("s3cret",))
+    class Labels:
+        def __init__(self, **stages: str) -> None:
+            self.stages = stages
+
+        def get_secret_value(self, SecretId: str, VersionStage: str) -> dict[str, str]:
+            return {"SecretString": self.stages.get(VersionStage, "")}
+
+    def secret(**stages: str) -> OriginSecret:
+        origin = OriginSecret("arn:origin", "unit-test (not recorded: not clinic-intake/)")
+        origin._client = Labels(**stages)
+        return origin
+
+    outside = secret(AWSCURRENT="s3cret")
+    assert through_cloudfront({"x-origin-verify": "s3cret"}, outside)
+    assert not through_cloudfront({"x-origin-verify": "guess"}, outside)
+    assert not through_cloudfront({}, outside)
     # During a rotation, the previous value passes too; an empty header never does.
-    assert through_cloudfront({"x-origin-verify": "old"}, ("new", "old"))
-    assert through_cloudfront({"x-origin-verify": "new"}, ("new", "old"))
-    assert not through_cloudfront({"x-origin-verify": ""}, ("new", "old"))
+    during = secret(AWSCURRENT="new", AWSPREVIOUS="old")
+    assert through_cloudfront({"x-origin-verify": "old"}, during)
+    assert through_cloudfront({"x-origin-verify": "new"}, during)
+    assert not through_cloudfront({"x-origin-verify": ""}, during)
+    # Empty values are no secret: nothing passes, even with the check turned off.
+    assert not through_cloudfront({"x-origin-verify": ""}, secret(), required=False)
     # A deployed function whose secret is missing refuses everything...
-    assert not through_cloudfront({"x-origin-verify": ""}, ())
-    assert not through_cloudfront({}, ())
+    assert not through_cloudfront({"x-origin-verify": ""}, None)
+    assert not through_cloudfront({}, None)
     # ...and only a local stack may say it runs without one (ORIGIN_CHECK=off).
-    assert through_cloudfront({}, (), required=False)
+    assert through_cloudfront({}, None, required=False)

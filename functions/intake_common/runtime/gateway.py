@@ -20,21 +20,22 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from intake_common.domain.errors import body_error
 from intake_common.runtime.observability import logger
-from intake_common.runtime.origin import OriginSecret, OriginSecretUnavailable, matches
+from intake_common.runtime.origin import OriginSecret, OriginSecretUnavailable
 
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def through_cloudfront(
-    headers: dict[str, str], accepted: tuple[str, ...], *, required: bool = True
+    headers: dict[str, str], secret: OriginSecret | None, *, required: bool = True
 ) -> bool:
-    """The request carries an origin header value only CloudFront sends (``accepted``: the
-    current value and, during a rotation, the previous one). With no secret configured, nothing
-    passes: a deployed function whose secret is missing refuses every request. Only a local
-    stack may run without one, by saying so (``required`` false: ORIGIN_CHECK=off)."""
-    if not accepted:
+    """The request carries an origin header value only CloudFront sends (the secret's current
+    value and, during a rotation, the previous one). With no secret configured, nothing passes:
+    a deployed function whose secret is missing refuses every request. Only a local stack may
+    run without one, by saying so (``required`` false: ORIGIN_CHECK=off). Raises
+    OriginSecretUnavailable when the secret cannot be read and nothing read earlier is kept."""
+    if secret is None:
         return not required
-    return matches(headers.get("x-origin-verify", ""), accepted)
+    return secret.admits(headers.get("x-origin-verify", ""))
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
@@ -60,7 +61,7 @@ def cloudfront_only(
             # A configuration error, not a visitor's: every request is refused until it is fixed.
             logger.error("no origin secret configured: every request is refused")
         try:
-            accepted = secret.accepted() if secret is not None else ()
+            passed = through_cloudfront(headers, secret, required=required)
         except OriginSecretUnavailable:
             logger.error("origin secret unreadable: request refused, to be retried")
             message = "The service is briefly unavailable. Please try again in a minute."
@@ -69,7 +70,7 @@ def cloudfront_only(
                 body_error("unavailable", message),
                 {"Retry-After": "5"},
             )
-        if not through_cloudfront(headers, accepted, required=required):
+        if not passed:
             refused()
             message = "Please use the clinic's website."
             return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))

@@ -10,9 +10,12 @@ functions accept the value labelled ``AWSCURRENT`` and, while it exists, the one
 labels this way on ``PutSecretValue``:
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html#term_version
 
-Each execution environment reads the two labels at most once a minute (``max_age``), and keeps
-what it read when Secrets Manager cannot be reached: a warm API does not depend on it. It reads
-them with botocore, not Powertools' Parameters utility, which imports boto3 (see clients.py).
+Each execution environment reads ``AWSCURRENT`` at most once a minute (``max_age``), and
+``AWSPREVIOUS`` only for a header the current value does not match (during a rotation, or a
+forged header), also at most once a minute: the first request after a SnapStart restore makes
+one call, not two. What was read is kept when Secrets Manager cannot be reached: a warm API does
+not depend on it. It reads with botocore, not Powertools' Parameters utility, which imports
+boto3 (see clients.py).
 """
 
 from __future__ import annotations
@@ -57,8 +60,8 @@ class OriginSecret:
         self._agent = agent
         self._clock = clock
         self._client: Any = None
-        self._values: tuple[str, ...] = ()
-        self._read_at: float | None = None
+        self._values: dict[str, str] = {}
+        self._read_at: dict[str, float] = {}
 
     @property
     def client(self) -> Any:
@@ -66,21 +69,32 @@ class OriginSecret:
             self._client = clients.client("secretsmanager", clients.config(self._agent))
         return self._client
 
-    def accepted(self) -> tuple[str, ...]:
-        """The current value and, during a rotation, the previous one (never an empty one)."""
+    def current(self) -> str:
+        """The value labelled ``AWSCURRENT``: what CloudFront sends once a rotation is done."""
+        return self._value(CURRENT)
+
+    def admits(self, sent: str) -> bool:
+        """``sent`` is the current value or, while a rotation is under way, the previous one.
+        The previous one is read only when the current one does not match."""
+        if not sent:
+            return False
+        return matches(sent, (self._value(CURRENT),)) or matches(sent, (self._value(PREVIOUS),))
+
+    def _value(self, stage: str) -> str:
         now = self._clock()
-        if self._read_at is not None and now - self._read_at < self.max_age:
-            return self._values
+        read_at = self._read_at.get(stage)
+        if read_at is not None and now - read_at < self.max_age:
+            return self._values[stage]
         try:
-            values = tuple(v for v in (self._read(CURRENT), self._read(PREVIOUS)) if v)
+            value = self._read(stage)
         except (BotoCoreError, ClientError) as exc:
             # Keep what was read before: Secrets Manager unreachable must not refuse visitors.
             logger.warning("origin secret not read", extra={"error": type(exc).__name__})
-            if self._read_at is None:
+            if read_at is None:
                 raise OriginSecretUnavailable from exc
-            return self._values
-        self._values, self._read_at = values, now
-        return values
+            return self._values[stage]
+        self._values[stage], self._read_at[stage] = value, now
+        return value
 
     def _read(self, stage: str) -> str:
         try:
@@ -95,7 +109,7 @@ class OriginSecret:
 
     def forget(self) -> None:
         """Read again on the next request (after SnapStart priming, and in tests)."""
-        self._values, self._read_at = (), None
+        self._values, self._read_at = {}, {}
 
     @contextmanager
     def rehearsal(self) -> Iterator[str]:
