@@ -40,9 +40,9 @@ DIGEST = "digest#2026-11-30#email"
 
 
 @pytest.fixture
-def stores(aws: LocalStack) -> list[LimitsStore]:
+def stores(tables: LocalStack) -> list[LimitsStore]:
     client = boto3.client("dynamodb", region_name=REGION)
-    return [InMemoryLimitsStore(), DynamoLimitsStore(aws.physical["AlertLimitsTable"], client)]
+    return [InMemoryLimitsStore(), DynamoLimitsStore(tables.physical["AlertLimitsTable"], client)]
 
 
 @pytest.fixture

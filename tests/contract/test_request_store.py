@@ -55,9 +55,10 @@ class Both:
 
 
 @pytest.fixture
-def both(aws: LocalStack) -> Both:
+def both(tables: LocalStack) -> Both:
     client = boto3.client("dynamodb", region_name=REGION)
-    return Both(InMemoryRequestStore(), DynamoRequestStore(aws.physical["RequestsTable"], client))
+    table = DynamoRequestStore(tables.physical["RequestsTable"], client)
+    return Both(InMemoryRequestStore(), table)
 
 
 NEWEST_NEW = Phase("new", "all", oldest_first=False)
