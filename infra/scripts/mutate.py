@@ -12,6 +12,7 @@ gives the score of each module and every survivor not listed as equivalent in
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -61,7 +62,7 @@ def stage(modules: list[str]) -> None:
     pyproject += (
         "\n[tool.mutmut]\n"
         f"source_paths = [{quoted}]\n"
-        'pytest_add_cli_args_test_selection = ["tests/unit"]\n'
+        'pytest_add_cli_args_test_selection = ["tests/unit", "tests/contract"]\n'
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
         f"also_copy = [{also}]\n"
     )
@@ -105,7 +106,7 @@ def summarize(
         if state in {"survived", "no tests"}:
             survivors[module].append(mutant)
     lines = [
-        f"# Mutation score ({len(status)} mutants, {seconds:.0f} s, unit tier)",
+        f"# Mutation score ({len(status)} mutants, {seconds:.0f} s, unit and contract tiers)",
         "",
         "| module | killed | survived | no tests | timeout | equivalent | score |",
         "|---|---|---|---|---|---|---|",
@@ -149,7 +150,9 @@ def main(argv: list[str]) -> int:
     modules = argv or CORE
     stage(modules)
     started = time.monotonic()
-    run = subprocess.run([str(MUTMUT), "run"], cwd=STAGE, check=False)  # noqa: S603
+    # The contract tier starts dynalite from the repository's node_modules, not the stage's.
+    env = {**os.environ, "DYNALITE": str(ROOT / "node_modules" / ".bin" / "dynalite")}
+    run = subprocess.run([str(MUTMUT), "run"], cwd=STAGE, env=env, check=False)  # noqa: S603
     if run.returncode != 0:
         print(f"mutmut run failed ({run.returncode})", file=sys.stderr)
         return run.returncode

@@ -23,7 +23,7 @@ MODULES = [
 def test_each_module_is_scored_from_its_own_mutants() -> None:
     text, passed = summarize(RESULTS, MODULES, {}, 12.4)
 
-    assert "# Mutation score (7 mutants, 12 s, unit tier)" in text
+    assert "# Mutation score (7 mutants, 12 s, unit and contract tiers)" in text
     assert "| submit_request/logic.py | 2 | 1 | 0 | 1 | 0 | 75.0% |" in text  # timeout = killed
     assert "| intake_common/services/staff.py | 1 | 1 | 0 | 0 | 0 | 50.0% |" in text
     assert "| intake_common/domain/item.py | 0 | 0 | 1 | 0 | 0 | 0.0% |" in text  # untested
