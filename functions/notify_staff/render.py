@@ -2,7 +2,8 @@
 visitor's confirmation email.
 
 What they may hold is the privacy rule of the whole product: the SMS holds the reference, the
-time and, for an urgent request, "Urgent: please call back today"; the staff email the same
+time, "Prefers Spanish" for a request sent from the Spanish pages (so the call back is in
+Spanish) and, for an urgent request, "Urgent: please call back today"; the staff email the same
 and, at ``AlertDetail=contact``, how to reach the person, never the reason they gave nor which
 words made it urgent. The visitor's confirmation holds their first name and the reference,
 nothing else they typed. Every value in the HTML is escaped, and subjects are fixed text and
@@ -55,6 +56,9 @@ _LABELS = {
 
 CLINIC_NAME = "Riverbend Clinic"
 URGENT = "Urgent: please call back today."
+# What staff are told of a request sent from the Spanish pages: call back in Spanish. A page
+# choice, not something the visitor typed, so the SMS may say it too.
+SPANISH = "Prefers Spanish"
 _CONFIRMATION_LINES = {
     "not_requested": "not asked for",
     "sent": "sent to the address they gave",
@@ -76,6 +80,8 @@ def render_email(
         ("Reference", request.reference),
         ("Received", f"{received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})"),
     ]
+    if request.language != "en":
+        rows.append(("Language", SPANISH))
     if not request.smoke_test:
         rows.append(("Confirmation to the visitor", _CONFIRMATION_LINES[confirmation]))
     if settings.alert_detail == "contact":
@@ -132,6 +138,8 @@ def render_sms(request: RequestItem, settings: NotifySettings) -> str:
         message = f"TEST {request.reference} at {received:%H:%M}: post-deploy check, no action."
     else:
         message = f"New appointment request {request.reference} at {received:%H:%M}. {where}"
+        if request.language != "en":
+            message = f"{message} {SPANISH}."
         if request.urgent:
             message = f"{URGENT} {message}"
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
@@ -241,52 +249,90 @@ def first_name(full_name: str) -> str:
     return first if letters and first[0].isalpha() else ""
 
 
+# The confirmation in the language of the page the visitor used (the item's ``language``).
+_CONFIRMATION: dict[str, dict[str, str]] = {
+    "en": {
+        "hello": "Hello {name},",
+        "hello_nameless": "Hello,",
+        "thanks": "Thank you for your request to {clinic}. Your reference is {reference}.",
+        "next_title": "What happens next",
+        "next": (
+            "Someone from the clinic will contact you the way you asked, usually within one "
+            "working day. Nothing is booked until you agree to it."
+        ),
+        "reach_title": "To reach us",
+        "reach_phone": "Call us on {phone} and give your reference.",
+        "reach_other": "Reply to the clinic's call or email and give your reference.",
+        "worse_title": "If things get worse while you wait",
+        "worse": (
+            "Call or text 988 (the Suicide & Crisis Lifeline, US) at any time, or your local "
+            "emergency number."
+        ),
+        "why": (
+            "You asked for this email on the clinic's appointment form. If that was not you, "
+            "you can ignore it: nothing else will be sent to this address."
+        ),
+        "subject": "Your request to {clinic}, reference {reference}",
+    },
+    "es": {
+        "hello": "Hola, {name}:",
+        "hello_nameless": "Hola:",
+        "thanks": ("Gracias por su solicitud a {clinic}. Su número de referencia es {reference}."),
+        "next_title": "Qué pasará ahora",
+        "next": (
+            "Alguien de la clínica se comunicará con usted por el medio que eligió, normalmente "
+            "en un día hábil. Anotamos que prefiere hablar en español. No se agenda nada hasta "
+            "que usted esté de acuerdo."
+        ),
+        "reach_title": "Para comunicarse con nosotros",
+        "reach_phone": "Llámenos al {phone} y dé su número de referencia.",
+        "reach_other": (
+            "Responda a la llamada o al correo de la clínica y dé su número de referencia."
+        ),
+        "worse_title": "Si se siente peor mientras espera",
+        "worse": (
+            "Llame al 988 y marque 2 para español, o envíe el texto AYUDA al 988 (la Línea 988 "
+            "de Prevención del Suicidio y Crisis, EE. UU.), a cualquier hora, o llame al número "
+            "de emergencias de su zona."
+        ),
+        "why": (
+            "Usted pidió este correo en el formulario de citas de la clínica. Si no fue usted, "
+            "puede ignorarlo: no enviaremos nada más a esta dirección."
+        ),
+        "subject": "Su solicitud a {clinic}, referencia {reference}",
+    },
+}
+
+
 def render_confirmation(request: RequestItem, settings: NotifySettings) -> Email:
-    """The visitor's confirmation: the clinic, the reference, what happens next, how to reach
-    the clinic, and 988. Their first name and nothing else they typed; a neutral subject."""
+    """The visitor's confirmation, in their page's language: the clinic, the reference, what
+    happens next, how to reach the clinic, and 988. Their first name and nothing else they
+    typed; a neutral subject."""
     import phonenumbers
 
+    words = _CONFIRMATION[request.language]
     phone = ""
     if settings.clinic_phone:
         number = phonenumbers.parse(settings.clinic_phone, None)
         phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     name = first_name(request.full_name)
-    greeting = f"Hello {name}," if name else "Hello,"
-    reach = (
-        f"Call us on {phone} and give your reference."
-        if phone
-        else "Reply to the clinic's call or email and give your reference."
-    )
+    greeting = words["hello"].format(name=name) if name else words["hello_nameless"]
+    reach = words["reach_phone"].format(phone=phone) if phone else words["reach_other"]
     sections = [
         (None, greeting),
-        (
-            None,
-            f"Thank you for your request to {CLINIC_NAME}. Your reference is {request.reference}.",
-        ),
-        (
-            "What happens next",
-            "Someone from the clinic will contact you the way you asked, usually within one "
-            "working day. Nothing is booked until you agree to it.",
-        ),
-        ("To reach us", reach),
-        (
-            "If things get worse while you wait",
-            "Call or text 988 (the Suicide & Crisis Lifeline, US) at any time, or your local "
-            "emergency number.",
-        ),
-        (
-            None,
-            "You asked for this email on the clinic's appointment form. If that was not you, "
-            "you can ignore it: nothing else will be sent to this address.",
-        ),
+        (None, words["thanks"].format(clinic=CLINIC_NAME, reference=request.reference)),
+        (words["next_title"], words["next"]),
+        (words["reach_title"], reach),
+        (words["worse_title"], words["worse"]),
+        (None, words["why"]),
         (None, CLINIC_NAME),
     ]
     text = "\n\n".join(f"{title}\n{body}" if title else body for title, body in sections) + "\n"
     # Only the two sections that give a number link it (a reference may contain "988" too).
-    links = {"If things get worse while you wait": ("988", '<a href="tel:988">988</a>')}
+    links = {words["worse_title"]: ("988", '<a href="tel:988">988</a>')}
     if phone:
         tel = html.escape(settings.clinic_phone)
-        links["To reach us"] = (phone, f'<a href="tel:{tel}">{html.escape(phone)}</a>')
+        links[words["reach_title"]] = (phone, f'<a href="tel:{tel}">{html.escape(phone)}</a>')
     parts = []
     for title, text_part in sections:
         escaped = html.escape(text_part)
@@ -295,8 +341,9 @@ def render_confirmation(request: RequestItem, settings: NotifySettings) -> Email
             escaped = escaped.replace(html.escape(plain), linked, 1)
         heading = f"<h2>{html.escape(title)}</h2>" if title else ""
         parts.append(f"{heading}<p>{escaped}</p>")
-    body = '<!doctype html><html lang="en"><body>' + "".join(parts) + "</body></html>"
-    subject = f"Your request to {CLINIC_NAME}, reference {request.reference}"
+    body = f'<!doctype html><html lang="{request.language}"><body>' + "".join(parts)
+    body += "</body></html>"
+    subject = words["subject"].format(clinic=CLINIC_NAME, reference=request.reference)
     return Email(subject=subject, text=text, html=body)
 
 

@@ -23,8 +23,15 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
-from intake_common.domain.errors import FieldError, body_error, field_error, field_errors
-from intake_common.domain.models import AppointmentRequest
+from intake_common.domain.errors import (
+    FieldError,
+    body_error,
+    field_error,
+    field_errors,
+    language_of,
+    problem,
+)
+from intake_common.domain.models import AppointmentRequest, Language
 from intake_common.runtime import events, snapstart
 from intake_common.runtime.gateway import cloudfront_only, json_response, secured
 from intake_common.runtime.observability import logger, metrics
@@ -39,6 +46,7 @@ from .web import (
     decode_body,
     errors_page,
     from_the_clinics_page,
+    localised,
     problem_page,
 )
 
@@ -131,14 +139,19 @@ def create_appointment() -> Response[str]:
     event = app.current_event
     headers = {key.lower(): value for key, value in (event.headers or {}).items()}
     kind = body_kind(headers)
+    # The answer's language: the page's (the Spanish form posts to ?lang=es), else the body's.
+    asked = _asked_language()
+    language = language_of(asked)
     try:
         if not from_the_clinics_page(headers, settings.allowed_origins):
             # Any page elsewhere could make its visitors post here: refused, never stored.
-            raise BadRequest(403, "cross_site", "Please send the form from the clinic's own page.")
+            raise BadRequest(403, "cross_site")
         fields = decode_body(headers, event.body, bool(event.is_base64_encoded))
+        if asked is None:
+            language = language_of(fields.get("language"))
         token = fields.pop(TURNSTILE_FIELD, None)
         now = datetime.now(settings.zone)
-        request = _validate(fields, kind, now.date())
+        request = _validate(fields, kind, now.date(), language)
         submission_id = request.submission_id or request.derived_submission_id(now.date())
         logic.check_human(
             deps.human_check,
@@ -162,37 +175,40 @@ def create_appointment() -> Response[str]:
         HumanCheckUnavailable,
         StorageUnavailable,
     ) as exc:
-        return _refusal(exc, kind)
+        return _refusal(exc, kind, language)
 
     if kind == "form":
         page = settings.urgent_thank_you_path if receipt.urgent else settings.thank_you_path
-        location = f"{page}?ref={receipt.reference}"
+        location = f"{localised(page, language)}?ref={receipt.reference}"
         return Response(status_code=HTTPStatus.SEE_OTHER, headers={"Location": location}, body="")
     body = Receipt(id=receipt.submission_id, reference=receipt.reference)
     return json_response(HTTPStatus.CREATED, body.model_dump())
 
 
-def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
+def _asked_language() -> str | None:
+    """The ``lang`` the page put in the form's action, if any."""
+    return (app.current_event.query_string_parameters or {}).get("lang")
+
+
+def _refusal(exc: Exception, kind: BodyKind, language: Language) -> Response[str]:
     """The one place where an error becomes an answer: status, words, and the way back."""
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidFields | logic.HumanCheckFailed):
         errors = (
             exc.errors
             if isinstance(exc, InvalidFields)
-            else [field_error("human_check", "human_check_failed")]
+            else [field_error("human_check", "human_check_failed", language)]
         )
         status, reason, body = HTTPStatus.UNPROCESSABLE_ENTITY, "validation", {"errors": errors}
         if isinstance(exc, logic.HumanCheckFailed):
             reason = "human_check"
-        page = errors_page(errors, settings.form_path)
+        page = errors_page(errors, settings.form_path, language)
     else:
         if isinstance(exc, BadRequest):
-            status, reason, message = HTTPStatus(exc.status), exc.code, exc.message
+            status, reason, message = HTTPStatus(exc.status), exc.code, problem(exc.words, language)
         elif isinstance(exc, logic.SubmissionConflict):
             status, reason = HTTPStatus.CONFLICT, "conflict"
-            message = (
-                "This request was already sent with different details. Please reload the page."
-            )
+            message = problem("conflict", language)
         elif isinstance(exc, HumanCheckUnavailable):  # nothing was stored; retrying is safe
             logger.warning("human check unavailable", error=str(exc))
             status, reason, headers = (
@@ -200,7 +216,7 @@ def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
                 "unavailable",
                 {"Retry-After": "5"},
             )
-            message = "We could not check the form just now. Please try again in a minute."
+            message = problem("check_unavailable", language)
         else:  # StorageUnavailable: nothing was stored; retrying is safe
             logger.warning("storage unavailable", error=str(exc))
             metrics.add_metric(name="StorageUnavailable", unit="Count", value=1)
@@ -209,9 +225,9 @@ def _refusal(exc: Exception, kind: BodyKind) -> Response[str]:
                 "unavailable",
                 {"Retry-After": "5"},
             )
-            message = "We could not save your request just now. Please try again in a minute."
+            message = problem("storage_unavailable", language)
         body = body_error(reason, message)
-        page = problem_page(message, settings.form_path)
+        page = problem_page(message, settings.form_path, language)
     if status != HTTPStatus.SERVICE_UNAVAILABLE:
         _count_rejected(reason)
     if kind == "form":
@@ -230,22 +246,26 @@ def method_not_allowed() -> Response[str]:
     _count_rejected("method")
     return json_response(
         HTTPStatus.METHOD_NOT_ALLOWED,
-        body_error("method_not_allowed", "Please send the form with POST."),
+        body_error(
+            "method_not_allowed", problem("method_not_allowed", language_of(_asked_language()))
+        ),
         {"Allow": "POST, OPTIONS"},
     )
 
 
-def _validate(fields: dict[str, Any], kind: BodyKind, today: date) -> AppointmentRequest:
+def _validate(
+    fields: dict[str, Any], kind: BodyKind, today: date, language: Language
+) -> AppointmentRequest:
     if kind == "form" and fields.get("submission_id") == "":
         fields.pop("submission_id")
     try:
         request = AppointmentRequest.model_validate(fields, context={"today": today})
     except ValidationError as exc:
-        raise InvalidFields(field_errors(exc.errors(include_input=False))) from None
+        raise InvalidFields(field_errors(exc.errors(include_input=False), language)) from None
     if kind == "json" and request.submission_id is None:
         # Only the no-JavaScript form may leave the key to the server.
         missing: Any = {"type": "missing", "loc": ("submission_id",), "msg": "missing"}
-        raise InvalidFields(field_errors([missing]))
+        raise InvalidFields(field_errors([missing], language))
     return request
 
 
@@ -256,7 +276,8 @@ def _count_rejected(reason: str) -> None:
 
 @app.not_found
 def not_found(_: Exception) -> Response[str]:
-    return json_response(HTTPStatus.NOT_FOUND, body_error("not_found", "There is nothing here."))
+    message = problem("not_found", language_of(_asked_language()))
+    return json_response(HTTPStatus.NOT_FOUND, body_error("not_found", message))
 
 
 @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
@@ -264,7 +285,7 @@ def unexpected(exc: Exception) -> Response[str]:
     # Never a stack trace or a value in the answer; the log has the type only.
     logger.error("unexpected error", error_type=type(exc).__name__)
     metrics.add_metric(name="UnexpectedError", unit="Count", value=1)
-    message = "Something went wrong on our side. Please try again in a minute."
+    message = problem("internal", language_of(_asked_language()))
     return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, body_error("internal", message))
 
 

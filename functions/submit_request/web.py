@@ -13,7 +13,8 @@ import json
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
-from intake_common.domain.errors import FIELD_LABELS, FieldError
+from intake_common.domain.errors import LABELS, FieldError
+from intake_common.domain.models import Language
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_FORM_FIELDS = 30
@@ -24,13 +25,14 @@ BodyKind = Literal["json", "form"]
 
 
 class BadRequest(Exception):
-    """The request cannot be read at all. ``status`` and ``code`` say why, in our words."""
+    """The request cannot be read at all. ``status`` and ``code`` say why; ``words`` is the
+    catalogue's key for the visitor's message (errors.PROBLEMS), ``code`` unless said."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, words: str | None = None) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
-        self.message = message
+        self.words = words or code
 
 
 def media_type(headers: dict[str, str]) -> tuple[str, str]:
@@ -54,43 +56,41 @@ def decode_body(headers: dict[str, str], body: str | None, is_base64: bool) -> d
     """Read the request body into a dict of fields, or raise ``BadRequest``."""
     kind_header, charset = media_type(headers)
     if kind_header not in {JSON_TYPE, FORM_TYPE}:
-        raise BadRequest(
-            415, "unsupported_media_type", "Please send the form as JSON or as form data."
-        )
+        raise BadRequest(415, "unsupported_media_type")
     if charset not in {"utf-8", "utf8"}:
-        raise BadRequest(415, "unsupported_charset", "Please send the form encoded as UTF-8.")
+        raise BadRequest(415, "unsupported_charset")
     if headers.get("content-encoding", "identity").strip().lower() not in {"", "identity"}:
-        raise BadRequest(415, "unsupported_encoding", "Please send the form uncompressed.")
+        raise BadRequest(415, "unsupported_encoding")
 
     raw = _raw_bytes(body or "", is_base64)
     if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest(413, "too_large", "The request is too large (at most 16 KiB).")
+        raise BadRequest(413, "too_large")
     if not raw.strip():
-        raise BadRequest(400, "empty_body", "The request is empty: please fill in the form.")
+        raise BadRequest(400, "empty_body")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest(400, "invalid_encoding", "The request is not valid UTF-8.") from exc
+        raise BadRequest(400, "invalid_encoding") from exc
     return _parse_json(text) if kind_header == JSON_TYPE else _parse_form(text)
 
 
 def _raw_bytes(body: str, is_base64: bool) -> bytes:
     # Refuse an oversized body before decoding it: base64 only shrinks it by a quarter.
     if len(body) > MAX_BODY_BYTES * 2:
-        raise BadRequest(413, "too_large", "The request is too large (at most 16 KiB).")
+        raise BadRequest(413, "too_large")
     if not is_base64:
         return body.encode("utf-8", "surrogatepass")
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise BadRequest(400, "invalid_encoding", "The request body could not be read.") from exc
+        raise BadRequest(400, "invalid_encoding", "unreadable_body") from exc
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise BadRequest(400, "duplicate_field", "A field appears more than once.")
+            raise BadRequest(400, "duplicate_field")
         result[key] = value
     return result
 
@@ -102,7 +102,7 @@ _MAX_NUMBER_DIGITS = 30
 
 def _parse_int(text: str) -> int:
     if len(text) > _MAX_NUMBER_DIGITS:
-        raise BadRequest(400, "invalid_json", "The request holds a number that is too long.")
+        raise BadRequest(400, "invalid_json", "number_too_long")
     return int(text)
 
 
@@ -115,16 +115,16 @@ def _parse_json(text: str) -> dict[str, Any]:
             parse_int=_parse_int,
         )
     except json.JSONDecodeError as exc:
-        raise BadRequest(400, "invalid_json", "The request is not valid JSON.") from exc
+        raise BadRequest(400, "invalid_json") from exc
     except RecursionError as exc:
-        raise BadRequest(400, "invalid_json", "The request is nested too deeply.") from exc
+        raise BadRequest(400, "invalid_json", "too_deep") from exc
     if not isinstance(data, dict):
-        raise BadRequest(422, "not_an_object", "The request must be a JSON object of fields.")
+        raise BadRequest(422, "not_an_object")
     return data
 
 
 def _reject_constant(name: str) -> None:
-    raise BadRequest(400, "invalid_json", "The request is not valid JSON.")
+    raise BadRequest(400, "invalid_json")
 
 
 def _parse_form(text: str) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def _parse_form(text: str) -> dict[str, Any]:
             max_num_fields=MAX_FORM_FIELDS,
         )
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(400, "invalid_form", "The form data could not be read.") from exc
+        raise BadRequest(400, "invalid_form") from exc
     return _no_duplicates(pairs)
 
 
@@ -161,9 +161,53 @@ def from_the_clinics_page(headers: dict[str, str], allowed_origins: tuple[str, .
     return origin != "null" and bool(own_host) and urlsplit(origin).netloc.lower() == own_host
 
 
-def _page(title: str, body: str) -> str:
+def localised(path: str, language: Language) -> str:
+    """The Spanish pages are the English ones' paths under ``/es/`` (``/es/thank-you.html``)."""
+    return f"/es{path}" if language == "es" and not path.startswith("/es/") else path
+
+
+# The no-JavaScript pages' own words (their field messages are errors.py's).
+_PAGE_WORDS: dict[Language, dict[str, str]] = {
+    "en": {
+        "check_title": "Please check your request",
+        "check_intro": "We could not send your request yet. Please fix the following:",
+        "check_back": (
+            "Use your browser's <strong>Back</strong> button to return to the form: what you "
+            "typed is still there."
+        ),
+        "problem_title": "We could not send your request",
+        "problem_back": (
+            "Use your browser's <strong>Back</strong> button and try again in a minute: what "
+            "you typed is still there. Sending the same request twice is safe."
+        ),
+        "again": "Open the appointment form again",
+        "crisis": 'If you are in crisis, please call or text <a href="tel:988">988</a> now.',
+    },
+    "es": {
+        "check_title": "Revise su solicitud, por favor",
+        "check_intro": "Todavía no pudimos enviar su solicitud. Corrija lo siguiente, por favor:",
+        "check_back": (
+            "Use el botón <strong>Atrás</strong> de su navegador para volver al formulario: lo "
+            "que escribió sigue ahí."
+        ),
+        "problem_title": "No pudimos enviar su solicitud",
+        "problem_back": (
+            "Use el botón <strong>Atrás</strong> de su navegador e inténtelo otra vez en un "
+            "minuto: lo que escribió sigue ahí. Enviar la misma solicitud dos veces no causa "
+            "ningún problema."
+        ),
+        "again": "Abrir otra vez el formulario de citas",
+        "crisis": (
+            'Si está en crisis, llame al <a href="tel:988">988</a> y marque 2 para español, o '
+            "envíe el texto AYUDA al 988, ahora."
+        ),
+    },
+}
+
+
+def _page(title: str, body: str, language: Language) -> str:
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} - Riverbend Clinic</title>"
         '<link rel="stylesheet" href="/assets/site.css"></head>'
@@ -171,33 +215,35 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def errors_page(errors: list[FieldError], form_path: str) -> str:
+def errors_page(errors: list[FieldError], form_path: str, language: Language = "en") -> str:
     """The no-JavaScript answer to invalid input: what to fix, and the way back."""
+    words, labels = _PAGE_WORDS[language], LABELS[language]
     items = "".join(
-        f"<li><strong>{html.escape(FIELD_LABELS.get(e['field'], 'The form'))}:</strong> "
+        f"<li><strong>{html.escape(labels.get(e['field'], labels['body']))}:</strong> "
         f"{html.escape(e['message'])}</li>"
         for e in errors
     )
     return _page(
-        "Please check your request",
-        "<h1>Please check your request</h1>"
-        "<p>We could not send your request yet. Please fix the following:</p>"
+        words["check_title"],
+        f"<h1>{words['check_title']}</h1>"
+        f"<p>{words['check_intro']}</p>"
         f"<ul>{items}</ul>"
-        "<p>Use your browser's <strong>Back</strong> button to return to the form: what you "
-        "typed is still there.</p>"
-        f'<p><a href="{html.escape(form_path)}">Open the appointment form again</a></p>'
-        '<p>If you are in crisis, please call or text <a href="tel:988">988</a> now.</p>',
+        f"<p>{words['check_back']}</p>"
+        f'<p><a href="{html.escape(localised(form_path, language))}">{words["again"]}</a></p>'
+        f"<p>{words['crisis']}</p>",
+        language,
     )
 
 
-def problem_page(message: str, form_path: str) -> str:
+def problem_page(message: str, form_path: str, language: Language = "en") -> str:
     """The no-JavaScript answer when the request could not be read or stored."""
+    words = _PAGE_WORDS[language]
     return _page(
-        "We could not send your request",
-        "<h1>We could not send your request</h1>"
+        words["problem_title"],
+        f"<h1>{words['problem_title']}</h1>"
         f"<p>{html.escape(message)}</p>"
-        "<p>Use your browser's <strong>Back</strong> button and try again in a minute: what "
-        "you typed is still there. Sending the same request twice is safe.</p>"
-        f'<p><a href="{html.escape(form_path)}">Open the appointment form again</a></p>'
-        '<p>If you are in crisis, please call or text <a href="tel:988">988</a> now.</p>',
+        f"<p>{words['problem_back']}</p>"
+        f'<p><a href="{html.escape(localised(form_path, language))}">{words["again"]}</a></p>'
+        f"<p>{words['crisis']}</p>",
+        language,
     )

@@ -108,6 +108,10 @@ def _show(args: argparse.Namespace) -> int:
     item = logic.show(deps, actor, now, args.reference)
     fields = [
         ("Urgent", "yes: please call back today" if item.urgent else "no"),
+        (
+            "Language",
+            "Prefers Spanish (sent from the Spanish page)" if item.language == "es" else "English",
+        ),
         ("Reference", item.reference),
         ("Received", f"{local_time(item.created_at, zone)} ({zone.key})"),
         ("Status", item.status),

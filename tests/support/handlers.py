@@ -42,9 +42,11 @@ def submit(
     headers: dict[str, str] | None = None,
     raw: bytes | str | None = None,
     through_cloudfront: bool = True,
+    query: str = "",
 ) -> dict[str, Any]:
     """Call submit_request's Lambda handler with an API Gateway REST event, as CloudFront
-    forwards it (its origin header) unless ``through_cloudfront`` is false."""
+    forwards it (its origin header) unless ``through_cloudfront`` is false; ``query`` is the
+    query string (the Spanish form posts with ``lang=es``)."""
     from submit_request import handler
 
     all_headers = dict(headers or {})
@@ -58,7 +60,12 @@ def submit(
     if raw is None and body is not None:
         payload = urlencode(body) if form else json.dumps(body)
     event = api_event(
-        method, "/appointments", resource="/appointments", headers=all_headers, body=payload
+        method,
+        "/appointments",
+        resource="/appointments",
+        headers=all_headers,
+        body=payload,
+        query=query,
     )
     guard.register(body)
     guard.register_secret(origin_value(handler))

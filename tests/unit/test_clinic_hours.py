@@ -82,6 +82,16 @@ def test_the_promise_follows_the_deployed_target() -> None:
     )
 
 
+def test_the_spanish_pages_promise_the_same_target_in_spanish() -> None:
+    assert TARGETS.promise("es") == "en un día hábil"
+    assert CallbackTargets(HOURS, target_hours=4).promise("es") == (
+        "en 4 horas de nuestro horario de atención"
+    )
+    assert CallbackTargets(HOURS, target_hours=1).promise("es") == (
+        "en 1 hora de nuestro horario de atención"
+    )
+
+
 @pytest.mark.parametrize(
     ("minutes", "text"),
     [

@@ -111,9 +111,15 @@ class CallbackTargets:
     def overdue(self, received: datetime, *, urgent: bool, now: datetime) -> bool:
         return now > self.due(received, urgent=urgent)
 
-    def promise(self) -> str:
-        """What the thank-you page tells a visitor, in their words."""
-        if self.target_hours == _working_day_hours(self.hours):
+    def promise(self, language: str = "en") -> str:
+        """What the thank-you page tells a visitor, in their words (English or Spanish)."""
+        working_day = self.target_hours == _working_day_hours(self.hours)
+        if language == "es":
+            if working_day:
+                return "en un día hábil"
+            unit = "hora" if self.target_hours == 1 else "horas"
+            return f"en {self.target_hours:g} {unit} de nuestro horario de atención"
+        if working_day:
             return "within one working day"
         return f"within {_hours_text(self.target_hours)} of our opening hours"
 

@@ -30,6 +30,7 @@ from .limits import Decision
 from .models import (
     SMOKE_TEST_RETENTION_DAYS,
     AppointmentRequest,
+    Language,
     PreferredContact,
     PreferredTime,
     VisitType,
@@ -251,6 +252,8 @@ class RequestItem(BaseModel):
     # Only this yes or no is kept, never which words.
     urgent: bool = False
     consent_version: str
+    # The page's language (en, es): staff call back in it; the confirmation is written in it.
+    language: Language = "en"
     # Tells a retry (same content) from a conflicting reuse of the id.
     content_hash: str
     # DynamoDB's TTL attribute (epoch seconds); an item past it is gone, deleted or not yet.

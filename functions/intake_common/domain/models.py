@@ -29,6 +29,9 @@ from pydantic_core import PydanticCustomError
 PreferredContact = Literal["email", "phone", "text"]
 VisitType = Literal["new", "returning"]
 PreferredTime = Literal["morning", "afternoon", "evening", "any"]
+# The language of the page the visitor sent the form from: the API answers in it, the
+# confirmation email is written in it, and staff see it so the call back is in it.
+Language = Literal["en", "es"]
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -263,6 +266,9 @@ class AppointmentRequest(BaseModel):
     ] = False
     consent: Annotated[bool, Field(description="Must be true: the privacy notice was accepted")]
     consent_version: ConsentVersion
+    language: Annotated[
+        Language, Field(description="The page's language: en (English) or es (Spanish)")
+    ] = "en"
     website: Annotated[str, Field(max_length=HONEYPOT_MAX, description="Leave empty")] = ""
 
     @field_validator("sms_consent")
@@ -309,11 +315,15 @@ class AppointmentRequest(BaseModel):
             "reason": self.reason,
             "confirmation_email": self.confirmation_email,
             "consent_version": self.consent_version,
+            "language": self.language,
         }
 
     def content_hash(self) -> str:
-        """Same content, same hash: tells a retry from a conflicting reuse of an id."""
-        canonical = json.dumps(self.normalised(), sort_keys=True, ensure_ascii=False)
+        """Same content, same hash: tells a retry from a conflicting reuse of an id. The page's
+        language is not content (the same request sent from either page is one request), and
+        leaving it out keeps the hashes of requests stored before it existed."""
+        content = {k: v for k, v in self.normalised().items() if k != "language"}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def derived_submission_id(self, day: date) -> uuid.UUID:

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from intake_common.domain.errors import body_error
+from intake_common.domain.errors import body_error, language_of, problem
 from intake_common.runtime.observability import logger
 from intake_common.runtime.origin import OriginSecret, OriginSecretUnavailable
 
@@ -60,19 +60,20 @@ def cloudfront_only(
         if secret is None and required:
             # A configuration error, not a visitor's: every request is refused until it is fixed.
             logger.error("no origin secret configured: every request is refused")
+        # In the page's language (the Spanish form posts to ?lang=es): nothing else is read yet.
+        language = language_of((resolver.current_event.query_string_parameters or {}).get("lang"))
         try:
             passed = through_cloudfront(headers, secret, required=required)
         except OriginSecretUnavailable:
             logger.error("origin secret unreadable: request refused, to be retried")
-            message = "The service is briefly unavailable. Please try again in a minute."
             return json_response(
                 HTTPStatus.SERVICE_UNAVAILABLE,
-                body_error("unavailable", message),
+                body_error("unavailable", problem("briefly_unavailable", language)),
                 {"Retry-After": "5"},
             )
         if not passed:
             refused()
-            message = "Please use the clinic's website."
+            message = problem("forbidden", language)
             return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))
         return next_(resolver)
 

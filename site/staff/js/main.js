@@ -350,6 +350,8 @@ function renderDetail(item) {
     contact += item.sms_consent ? " (agreed to texts)" : " (no consent to texts)";
   }
   term(list, "Prefers", contact);
+  // The page the visitor used: call back in their language.
+  term(list, "Language", item.language === "es" ? "Prefers Spanish" : "English");
   term(list, "Best time", TIME_LABELS[item.preferred_time] || item.preferred_time);
   term(list, "Preferred date", item.preferred_date || "Any");
   term(list, "Visit", VISIT_LABELS[item.visit_type] || item.visit_type);
