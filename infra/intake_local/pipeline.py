@@ -153,6 +153,7 @@ class LocalPipeline:
             site_values={
                 "StaffLoginUrl": cognito.login_url,
                 "StaffUserPoolClientId": cognito.client_id,
+                "SiteUrl": base,
             },
         )
         front_door.listen_on(self.options.host, http.server_port)

@@ -34,7 +34,12 @@ VALUES = (
     "ClinicTimezone",
     "CallbackTargetHours",
     "UrgentCallbackMinutes",
+    "SiteUrl",
 )
+# <link rel="alternate" hreflang="es" href="/es/">: search engines need the full address
+# (https://developers.google.com/search/docs/specialty/international/localized-versions), which
+# only the stack knows (SiteUrl, CloudFront's address).
+_ALTERNATE = re.compile(r'(<link rel="alternate" hreflang="[a-z-]+" href=")(/[^"]*)(")')
 # Minutes without a key press or a click after which the inbox forgets what it showed.
 IDLE_MINUTES = 10
 
@@ -61,19 +66,24 @@ def render(relative: str, content: bytes, values: dict[str, str]) -> bytes:
         text = html.escape(values[name]) if name in values else match.group("text")
         return f"{match.group(1)}{text}{match.group(4)}"
 
-    return _VALUE.sub(value, content.decode("utf-8")).encode("utf-8")
+    page = _VALUE.sub(value, content.decode("utf-8"))
+    site_url = values.get("SiteUrl", "").rstrip("/")
+    if site_url:
+        page = _ALTERNATE.sub(lambda m: f"{m[1]}{html.escape(site_url)}{m[2]}{m[3]}", page)
+    return page.encode("utf-8")
 
 
 def _promise(values: dict[str, str]) -> dict[str, str]:
     """``CallbackPromise``: the call-back target in a visitor's words ("within one working
-    day"), from the stack's hours and target (``domain/clinic_hours.py``)."""
+    day"), from the stack's hours and target (``domain/clinic_hours.py``); and
+    ``CallbackPromiseEs``, the same for the Spanish pages ("en un día hábil")."""
     if not {"ClinicHours", "ClinicTimezone", "CallbackTargetHours"} <= set(values):
         return {}
     targets = CallbackTargets(
         ClinicHours.parse(values["ClinicHours"], ZoneInfo(values["ClinicTimezone"])),
         target_hours=float(values["CallbackTargetHours"]),
     )
-    return {"CallbackPromise": targets.promise()}
+    return {"CallbackPromise": targets.promise(), "CallbackPromiseEs": targets.promise("es")}
 
 
 def read(site: Path, relative: str, values: dict[str, str]) -> bytes:

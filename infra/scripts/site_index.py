@@ -1,6 +1,6 @@
 """Build the site's generated files: ``site/assets/search-index.json`` (the small prebuilt
 index the site's search uses), ``site/assets/crisis-phrases.json`` (the crisis phrase list,
-from ``functions/intake_common/domain/crisis_phrases.json``, the one list) and
+from ``functions/intake_common/domain/crisis_phrases*.json``, the lists) and
 ``site/assets/js/messages.js`` (the form's words, from ``intake_common/domain/errors.py``).
 
 ``make site-index`` writes them; a test fails when either is out of date.
@@ -21,7 +21,12 @@ INDEX = SITE / "assets" / "search-index.json"
 CRISIS = SITE / "assets" / "crisis-phrases.json"
 MESSAGES = SITE / "assets" / "js" / "messages.js"
 # Pages a visitor would look for (not the thank-you, search or error pages).
-PAGES = {"index.html": "/", "privacy.html": "/privacy.html"}
+PAGES = {
+    "index.html": "/",
+    "privacy.html": "/privacy.html",
+    "es/index.html": "/es/",
+    "es/privacy.html": "/es/privacy.html",
+}
 _SKIP = {"script", "style", "header", "footer", "form", "noscript"}
 
 
@@ -78,6 +83,7 @@ def build_index(site: Path = SITE) -> list[dict[str, Any]]:
         pages.append(
             {
                 "url": url,
+                "lang": "es" if url.startswith("/es/") else "en",
                 "title": parser.title,
                 "summary": summary[:200],
                 "headings": parser.headings,
@@ -92,14 +98,15 @@ def render(site: Path = SITE) -> str:
 
 
 def render_crisis() -> str:
-    """What the form's page needs of the crisis list: its phrases (and when it was reviewed)."""
-    from intake_common.domain.crisis import phrase_list
+    """What the form's pages need of the crisis lists: every language's phrases (a visitor may
+    write either language on either page), and when each list was reviewed."""
+    from intake_common.domain.crisis import PHRASES_FILES, phrase_list
 
-    source = phrase_list()
+    names = ", ".join(f"functions/intake_common/domain/{n}" for n in PHRASES_FILES.values())
     generated = {
-        "generated_from": "functions/intake_common/domain/crisis_phrases.json (make site-index)",
-        "reviewed": source["reviewed"],
-        "phrases": source["phrases"],
+        "generated_from": f"{names} (make site-index)",
+        "reviewed": {language: phrase_list(language)["reviewed"] for language in PHRASES_FILES},
+        "phrases": [p for language in PHRASES_FILES for p in phrase_list(language)["phrases"]],
     }
     return json.dumps(generated, ensure_ascii=False, indent=1) + "\n"
 

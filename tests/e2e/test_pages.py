@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
+from tests.support.browser import accessible_and_first_party
 from tests.support.local_stack import Local
 
 PAGES = {
@@ -25,17 +25,7 @@ PAGES = {
 def test_page_has_no_axe_violations_and_no_third_party_requests(
     page: Any, local: Local, name: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-    page.goto(PAGES[name])
-    page.wait_for_load_state("networkidle")
-
-    results = Axe().run(page)
-
-    assert results.violations_count == 0, results.generate_report()
-    assert hosts == {urlparse(local.base_url).netloc}
+    accessible_and_first_party(page, local, PAGES[name])
 
 
 def test_form_with_errors_has_no_axe_violations(page: Any) -> None:

@@ -8,6 +8,7 @@ import { MESSAGES } from "../../site/assets/js/messages.js";
 import { sendWithRetries } from "../../site/assets/js/retry.js";
 import { rank } from "../../site/assets/js/search.js";
 import { isoDate, validate } from "../../site/assets/js/validate.js";
+import { WORDS, fill, pageLanguage } from "../../site/assets/js/words.js";
 
 function memoryStorage() {
   const items = new Map();
@@ -126,11 +127,40 @@ test("each rule names its field in the server's words", () => {
     [{ consent: false }, "consent", "consent_required"]
   ];
   for (const [overrides, field, code] of cases) {
-    const errors = validate(values(overrides), DATES);
-    assert.equal(errors.length, 1, JSON.stringify(overrides));
-    assert.deepEqual(errors[0], { field, code, message: MESSAGES[field][code] });
-    assert.ok(errors[0].message, `${field} ${code} has words`);
+    for (const language of ["en", "es"]) {
+      const errors = validate(values(overrides), DATES, language);
+      assert.equal(errors.length, 1, JSON.stringify(overrides));
+      assert.deepEqual(errors[0], { field, code, message: MESSAGES[language][field][code] });
+      assert.ok(errors[0].message, `${field} ${code} has words in ${language}`);
+    }
+    assert.notEqual(validate(values(overrides), DATES, "es")[0].message,
+      validate(values(overrides), DATES, "en")[0].message, `${field} ${code} is translated`);
   }
+});
+
+function keys(tree, prefix = "") {
+  return Object.entries(tree).flatMap(([key, value]) => (
+    typeof value === "object" ? keys(value, prefix + key + ".") : [prefix + key]
+  )).sort();
+}
+
+test("every word of the page and of the server exists in both languages", () => {
+  assert.deepEqual(keys(WORDS.es), keys(WORDS.en));
+  assert.deepEqual(keys(MESSAGES.es), keys(MESSAGES.en));
+  for (const tree of [WORDS.es, MESSAGES.es]) {
+    for (const key of keys(tree)) {
+      const value = key.split(".").reduce((node, part) => node[part], tree);
+      assert.ok(typeof value === "string" && value.trim(), key);
+    }
+  }
+});
+
+test("the page's language is its html lang, English unless Spanish", () => {
+  assert.equal(pageLanguage({ documentElement: { lang: "es" } }), "es");
+  assert.equal(pageLanguage({ documentElement: { lang: "en" } }), "en");
+  assert.equal(pageLanguage({ documentElement: { lang: "fr" } }), "en");
+  assert.equal(fill(WORDS.es.check_many, { n: 3 }), "Revise 3 respuestas, por favor.");
+  assert.equal(fill("{a} {b}", { a: 1 }), "1 {b}");
 });
 
 test("a reason of 1000 characters with Windows line ends is not too long", () => {
@@ -149,4 +179,14 @@ test("search ranks a title match above a text match and drops pages without one"
   ];
   assert.deepEqual(rank(pages, "Ketamine").map((p) => p.title), ["Ketamine and anxiety", "Privacy"]);
   assert.deepEqual(rank(pages, "  "), []);
+});
+
+test("search ignores accents and puts the page's own language first at equal score", () => {
+  const pages = [
+    { title: "Privacy notice", lang: "en", headings: [], text: "informacion" },
+    { title: "Aviso de privacidad", lang: "es", headings: [], text: "información" }
+  ];
+  assert.deepEqual(rank(pages, "informacion", "es").map((p) => p.lang), ["es", "en"]);
+  assert.deepEqual(rank(pages, "INFORMACIÓN", "en").map((p) => p.lang), ["en", "es"]);
+  assert.deepEqual(rank(pages, "aviso", "en").map((p) => p.lang), ["es"]);
 });

@@ -310,8 +310,13 @@ def test_cloudfront_uses_oac_the_headers_policy_and_routes_api(resources: dict[s
     assert site["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    assert set(behaviors) == {"/api/*", "/staff/*"}
-    api, staff = behaviors["/api/*"], behaviors["/staff/*"]
+    assert set(behaviors) == {"/api/*", "/staff/*", "/es/*"}
+    api, staff, spanish = behaviors["/api/*"], behaviors["/staff/*"], behaviors["/es/*"]
+    # The Spanish pages: the site's origin, cache and headers (the same strict CSP).
+    assert spanish["TargetOriginId"] == "site"
+    assert spanish["CachePolicyId"] == config["DefaultCacheBehavior"]["CachePolicyId"]
+    assert spanish["ResponseHeadersPolicyId"] == {"Ref": "SiteHeadersPolicy"}
+    assert spanish["ViewerProtocolPolicy"] == "redirect-to-https"
     assert api["PathPattern"] == "/api/*"
     assert api["TargetOriginId"] == "api"
     # The staff's Authorization header reaches the API only this way: an origin request policy

@@ -91,3 +91,19 @@ def test_the_privacy_notice_is_served_with_the_stacks_retention(
     assert '<span data-stack="RetentionDays">90</span>' in page
     config = client.get("/assets/config.json", headers={"Host": "127.0.0.1:8000"}).get_json()
     assert config == {"turnstile_site_key": ""}
+
+
+def test_the_language_alternates_get_the_sites_full_address_when_it_is_known() -> None:
+    from pathlib import Path
+
+    from intake_local.site import render
+
+    page = (Path(__file__).resolve().parents[2] / "site" / "es" / "privacy.html").read_bytes()
+    published = render("es/privacy.html", page, {"SiteUrl": "https://d1.cloudfront.net/"}).decode()
+    assert (
+        '<link rel="alternate" hreflang="es" href="https://d1.cloudfront.net/es/privacy.html">'
+        in (published)
+    )
+    assert 'hreflang="x-default" href="https://d1.cloudfront.net/privacy.html">' in published
+    assert 'class="lang-switch" href="/privacy.html"' in published  # links stay relative
+    assert 'hreflang="es" href="/es/privacy.html"' in render("es/privacy.html", page, {}).decode()

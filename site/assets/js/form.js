@@ -7,26 +7,23 @@ import { matcher } from "./crisis.js";
 import { createDraft, newId } from "./draft.js";
 import { sendWithRetries, wait } from "./retry.js";
 import { isoDate, validate } from "./validate.js";
+import { WORDS, fill, pageLanguage } from "./words.js";
 
 const ENDPOINT = "/api/appointments";
 const TURNSTILE_FIELD = "cf-turnstile-response";
 const TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js?onload=intakeTurnstileReady&render=explicit";
 const DRAFT_FIELDS = ["full_name", "email", "confirmation_email", "phone", "preferred_contact",
   "sms_consent", "visit_type", "preferred_date", "preferred_time", "reason"];
-// The page's own labels (the summary names each field as the form shows it).
-const LABELS = {
-  full_name: "Full name", email: "Email", confirmation_email: "Confirmation email", phone: "Phone",
-  preferred_contact: "How should we contact you", sms_consent: "Text message consent",
-  visit_type: "Visit type", preferred_date: "Preferred date", preferred_time: "Preferred time",
-  reason: "What would you like to talk about", consent: "Privacy notice",
-  human_check: "Human check", body: "Your request"
-};
 
 function storage() {
   try { return window.sessionStorage; } catch (e) { return null; }
 }
 
 export function initForm(form) {
+  // The page's language: the API answers in it (?lang=), and it is stored with the request.
+  const language = pageLanguage(document);
+  const words = WORDS[language];
+  const prefix = language === "es" ? "/es" : "";
   const draft = createDraft(storage());
   const button = form.querySelector("#send");
   const status = document.getElementById("form-status");
@@ -99,7 +96,7 @@ export function initForm(form) {
       const message = document.getElementById(error.field + "-error");
       const control = firstControl(error.field);
       const item = document.createElement("li");
-      const text = (LABELS[error.field] || "Your request") + ": " + error.message;
+      const text = (words.labels[error.field] || words.labels.body) + ": " + error.message;
       if (message && control) {
         message.textContent = error.message;
         message.hidden = false;
@@ -132,7 +129,7 @@ export function initForm(form) {
     id = newId();
     idInput.value = id;
     draft.keepId(id);
-    status.textContent = "Cleared. Nothing was sent.";
+    status.textContent = words.cleared;
     form.elements.namedItem("full_name").focus();
   });
 
@@ -170,6 +167,7 @@ export function initForm(form) {
       preferred_time: value("preferred_time") || "any",
       consent: value("consent"),
       consent_version: field("consent_version").value,
+      language: language,
       website: field("website").value
     };
     if (value("preferred_date")) { body.preferred_date = value("preferred_date"); }
@@ -179,7 +177,8 @@ export function initForm(form) {
   }
 
   function post(body) {
-    return fetch(ENDPOINT, {
+    // As the form's action: the Spanish page asks for Spanish answers.
+    return fetch(language === "es" ? ENDPOINT + "?lang=es" : ENDPOINT, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
@@ -188,8 +187,10 @@ export function initForm(form) {
     });
   }
 
+  function checkAnswers(n) { return n === 1 ? words.check_one : fill(words.check_many, { n: n }); }
+
   function slowConnection() {
-    status.textContent = "The connection is slow. Trying again, your details are safe\u2026";
+    status.textContent = words.slow;
   }
 
   function finish() {
@@ -211,18 +212,18 @@ export function initForm(form) {
     crisisBox.replaceChildren();
     const p = document.createElement("p");
     const strong = document.createElement("strong");
-    strong.textContent = "It sounds like you may be going through something very hard right now.";
+    strong.textContent = words.crisis_lead;
     p.appendChild(strong);
-    p.appendChild(document.createTextNode(" You can call or text "));
+    p.appendChild(document.createTextNode(words.crisis_call));
     const call = document.createElement("a");
     call.href = "tel:988";
     call.textContent = "988";
     p.appendChild(call);
-    p.appendChild(document.createTextNode(" now, any time. If you are in danger, call your local emergency number."));
+    p.appendChild(document.createTextNode(words.crisis_after));
     crisisBox.appendChild(p);
     if (notSentYet) {
       const note = document.createElement("p");
-      note.textContent = "Your request has not been sent yet. You can still send it: press \u201cSend request\u201d again.";
+      note.textContent = words.crisis_not_sent;
       crisisBox.appendChild(note);
     }
     crisisSeen = true;
@@ -275,9 +276,9 @@ export function initForm(form) {
       crisisBox.focus();
       return;
     }
-    const errors = validate(value, { min: dateInput.min, max: dateInput.max });
+    const errors = validate(value, { min: dateInput.min, max: dateInput.max }, language);
     if (errors.length) {
-      status.textContent = "Please check " + errors.length + (errors.length === 1 ? " answer." : " answers.");
+      status.textContent = checkAnswers(errors.length);
       showErrors(errors);
       return;
     }
@@ -285,19 +286,19 @@ export function initForm(form) {
     sending = true;
     button.disabled = true;
     button.setAttribute("aria-disabled", "true");
-    status.textContent = "Sending your request\u2026";
+    status.textContent = words.sending;
     sendWithRetries(post, payload(), { wait: wait, onRetry: slowConnection }).then(function (result) {
       if (result.status === 201 && result.data.reference) {
         draft.forget();
-        status.textContent = "Sent. Your reference is " + result.data.reference + ".";
+        status.textContent = fill(words.sent, { ref: result.data.reference });
         // The server marks the same request urgent; its thank-you page puts 988 first.
-        const page = crisisWords() ? "/request-received.html" : "/thank-you.html";
+        const page = prefix + (crisisWords() ? "/request-received.html" : "/thank-you.html");
         window.location.assign(page + "?ref=" + encodeURIComponent(result.data.reference));
         return;
       }
       finish();
       if (result.status === 422 && result.data.errors) {
-        status.textContent = "Please check " + result.data.errors.length + " answers.";
+        status.textContent = checkAnswers(result.data.errors.length);
         showErrors(result.data.errors);
         if (humanToken && window.turnstile) { window.turnstile.reset(); humanToken = ""; }
       } else if (result.status === 409) {
@@ -305,14 +306,14 @@ export function initForm(form) {
         idInput.value = id;
         draft.keepId(id);
         status.textContent = "";
-        showErrors([{ field: "body", message: "This request was already sent with different details. Please check your details and press Send request again to send them as a new request." }]);
+        showErrors([{ field: "body", message: words.conflict }]);
       } else if (result.status === 0 || result.status >= 500 || result.status === 429) {
         status.textContent = "";
-        showErrors([{ field: "body", message: "We could not reach the clinic just now. Your details are still here: please try again in a minute." }]);
+        showErrors([{ field: "body", message: words.unreachable }]);
       } else {
         status.textContent = "";
         const message = (result.data.errors && result.data.errors[0] && result.data.errors[0].message) ||
-          "Something went wrong. Please try again.";
+          words.wrong;
         showErrors([{ field: "body", message: message }]);
       }
     });

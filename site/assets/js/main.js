@@ -8,7 +8,12 @@ const REF_RE = /^[0-9A-Z]{4}-[0-9A-Z]{4}$/;
 
 function initThankYou(target) {
   const ref = new URLSearchParams(window.location.search).get("ref") || "";
-  if (REF_RE.test(ref)) { target.textContent = ref; }
+  if (REF_RE.test(ref)) {
+    target.textContent = ref;
+    // The other language's page shows the same reference.
+    const other = document.querySelector("a.lang-switch");
+    if (other) { other.setAttribute("href", other.getAttribute("href") + "?ref=" + ref); }
+  }
 }
 
 const form = document.getElementById("appointment-form");

@@ -1,20 +1,33 @@
-/* The site search: a small prebuilt index (make site-index), ranked in the page. */
+/* The site search: a small prebuilt index of both languages' pages (make site-index), ranked
+   in the page; at equal rank, the pages in the page's own language come first. */
 
-/** The pages matching `query`, best first (a word in the title counts five times). */
-export function rank(pages, query) {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+import { WORDS, fill, pageLanguage } from "./words.js";
+
+/** Lower case without accents: "información" and "informacion" find the same pages. */
+function fold(text) { return text.normalize("NFD").replace(/\p{Mn}/gu, "").toLowerCase(); }
+
+/** The pages matching `query`, best first (a word in the title counts five times); at equal
+    score, those in `language` first. */
+export function rank(pages, query, language) {
+  const words = fold(query).split(/\s+/).filter(Boolean);
   return pages.map(function (page) {
-    const text = (page.title + " " + page.headings.join(" ") + " " + page.text).toLowerCase();
+    const text = fold(page.title + " " + page.headings.join(" ") + " " + page.text);
+    const title = fold(page.title);
     let score = 0;
     words.forEach(function (w) {
-      if (page.title.toLowerCase().indexOf(w) >= 0) { score += 5; }
+      if (title.indexOf(w) >= 0) { score += 5; }
       if (text.indexOf(w) >= 0) { score += 1; }
     });
     return { page: page, score: score };
-  }).filter((h) => h.score > 0).sort((a, b) => b.score - a.score).map((h) => h.page);
+  }).filter((h) => h.score > 0).sort(function (a, b) {
+    const own = (b.page.lang === language) - (a.page.lang === language);
+    return b.score - a.score || own;
+  }).map((h) => h.page);
 }
 
 export function initSearch(results) {
+  const language = pageLanguage(document);
+  const words = WORDS[language];
   const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
   const input = document.getElementById("site-search");
   const status = document.getElementById("search-status");
@@ -22,7 +35,7 @@ export function initSearch(results) {
   if (!query) { return; }
   fetch("/assets/search-index.json", { cache: "no-cache" }).then((r) => r.json())
     .then(function (pages) {
-      const hits = rank(pages, query);
+      const hits = rank(pages, query, language);
       results.textContent = "";
       hits.forEach(function (page) {
         const li = document.createElement("li");
@@ -35,10 +48,10 @@ export function initSearch(results) {
         li.appendChild(p);
         results.appendChild(li);
       });
-      status.textContent = hits.length
-        ? hits.length + (hits.length === 1 ? " page matches " : " pages match ") + "\u201c" + query + "\u201d."
-        : "No page matches \u201c" + query + "\u201d. Try another word, or read the article.";
+      const said = hits.length === 0 ? words.search_none
+        : hits.length === 1 ? words.search_one : words.search_many;
+      status.textContent = fill(said, { n: hits.length, q: query });
     }, function () {
-      status.textContent = "Search is not available right now. Choose a page below.";
+      status.textContent = words.search_unavailable;
     });
 }

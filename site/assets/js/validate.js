@@ -10,11 +10,12 @@ const PHONE_RE = /^[0-9+().\-\s]+$/;
 /**
  * The problems with the form's values, one per field, in form order.
  * `value(name)` reads a field (text trimmed; a checkbox's checked state); `dates` is
- * { min, max } as YYYY-MM-DD.
+ * { min, max } as YYYY-MM-DD; `language` is the page's ("en" or "es").
  */
-export function validate(value, dates) {
+export function validate(value, dates, language = "en") {
   const errors = [];
-  function add(name, code) { errors.push({ field: name, code: code, message: MESSAGES[name][code] }); }
+  const messages = MESSAGES[language] || MESSAGES.en;
+  function add(name, code) { errors.push({ field: name, code: code, message: messages[name][code] }); }
   const name = value("full_name").replace(/\s+/g, " ");
   if (!name) { add("full_name", "required"); }
   else if (name.length > 100) { add("full_name", "too_long"); }

@@ -16,7 +16,10 @@ from scripts.site_index import INDEX, render
 SITE = Path(__file__).resolve().parents[3] / "site"
 # The public pages (one header and footer); the staff inbox has its own.
 PAGES = sorted(SITE.glob("*.html"))
+SPANISH_PAGES = sorted((SITE / "es").glob("*.html"))
 ALL_PAGES = sorted(SITE.rglob("*.html"))
+# The two appointment forms: English and Spanish.
+FORMS = {"en": SITE / "index.html", "es": SITE / "es" / "index.html"}
 STAFF_MODULES = sorted((SITE / "staff" / "js").glob("*.js"))
 
 
@@ -52,7 +55,8 @@ def test_pages_have_no_inline_script_or_style_and_no_third_party(page: Path) -> 
         if tag in {"script", "img", "link", "iframe", "source"}:
             url = attrs.get("src") or attrs.get("href") or ""
             assert url.startswith("/"), (tag, url)
-    assert ("html", {"lang": "en"}) in parsed.tags
+    language = "es" if page.parent.name == "es" else "en"
+    assert ("html", {"lang": language}) in parsed.tags
     assert any(tag == "meta" and attrs.get("name") == "viewport" for tag, attrs in parsed.tags)
     assert "<title>" in page.read_text()
 
@@ -68,14 +72,16 @@ def test_search_index_is_up_to_date() -> None:
     assert INDEX.read_text(encoding="utf-8") == render(), "run `make site-index`"
 
 
-def _form_controls() -> dict[str, list[dict[str, Any]]]:
+def _form_controls(language: str = "en") -> dict[str, list[dict[str, Any]]]:
     controls: dict[str, list[dict[str, Any]]] = {}
-    parsed = _parse(SITE / "index.html")
+    parsed = _parse(FORMS[language])
     inside, select = False, None
     for tag, attrs in parsed.tags:
         if tag == "form" and attrs.get("id") == "appointment-form":
             inside = True
-            assert attrs["action"] == "/api/appointments"
+            # The Spanish form asks for its answers in Spanish (the API reads ?lang=).
+            suffix = "?lang=es" if language == "es" else ""
+            assert attrs["action"] == "/api/appointments" + suffix
             assert attrs["method"] == "post"
         if not inside:
             continue
@@ -87,14 +93,18 @@ def _form_controls() -> dict[str, list[dict[str, Any]]]:
     return controls
 
 
-def test_form_fields_are_exactly_the_models_fields() -> None:
-    assert set(_form_controls()) == set(AppointmentRequest.model_json_schema()["properties"])
+@pytest.mark.parametrize("language", FORMS)
+def test_form_fields_are_exactly_the_models_fields(language: str) -> None:
+    controls = _form_controls(language)
+    assert set(controls) == set(AppointmentRequest.model_json_schema()["properties"])
+    assert controls["language"][0]["value"] == language
 
 
-def test_form_constraints_agree_with_the_model_schema() -> None:
+@pytest.mark.parametrize("language", FORMS)
+def test_form_constraints_agree_with_the_model_schema(language: str) -> None:
     schema = AppointmentRequest.model_json_schema()
     properties, required = schema["properties"], set(schema["required"])
-    controls = _form_controls()
+    controls = _form_controls(language)
     for name, declared in properties.items():
         # Optional fields are `anyOf: [rule, null]`: check the rule.
         spec = {
@@ -118,36 +128,41 @@ def test_form_constraints_agree_with_the_model_schema() -> None:
     assert controls["reason"][0]["maxlength"] == "1000"
 
 
-def test_consent_version_is_the_privacy_notices_version() -> None:
-    version = re.search(r'id="privacy-version">([^<]+)<', (SITE / "privacy.html").read_text())
+@pytest.mark.parametrize("language", FORMS)
+def test_consent_version_is_the_privacy_notices_version(language: str) -> None:
+    notice = FORMS[language].parent / "privacy.html"
+    version = re.search(r'id="privacy-version">([^<]+)<', notice.read_text())
     assert version is not None
-    assert _form_controls()["consent_version"][0]["value"] == version.group(1)
+    assert _form_controls(language)["consent_version"][0]["value"] == version.group(1)
     pattern = AppointmentRequest.model_json_schema()["properties"]["consent_version"]["pattern"]
     assert re.fullmatch(pattern, version.group(1))
 
 
-def test_honeypot_is_hidden_from_people_and_assistive_technology() -> None:
-    html = (SITE / "index.html").read_text()
+@pytest.mark.parametrize("language", FORMS)
+def test_honeypot_is_hidden_from_people_and_assistive_technology(language: str) -> None:
+    html = FORMS[language].read_text()
     assert re.search(r'<div class="hp" aria-hidden="true">\s*<label for="website">', html)
-    (honeypot,) = _form_controls()["website"]
+    (honeypot,) = _form_controls(language)["website"]
     assert honeypot["tabindex"] == "-1"
     assert honeypot["autocomplete"] == "off"
     assert ".hp {" in (SITE / "assets" / "site.css").read_text()
 
 
-def test_every_page_shares_the_same_header_and_footer() -> None:
+@pytest.mark.parametrize("pages", [PAGES, SPANISH_PAGES], ids=["en", "es"])
+def test_every_page_shares_the_same_header_and_footer(pages: list[Path]) -> None:
     # Plain HTML has no includes: the shared parts are copied, and this keeps the copies equal.
     def part(page: Path, start: str, end: str) -> str:
         text = page.read_text(encoding="utf-8")
         return text[text.index(start) : text.index(end) + len(end)]
 
-    headers = {
-        part(page, '<header class="site-header">', "</header>").replace(
-            'href="#request"', 'href="/#request"'
-        )
-        for page in PAGES
-    }
-    footers = {part(page, '<footer class="site-footer">', "</footer>") for page in PAGES}
+    def header(page: Path) -> str:
+        text = part(page, '<header class="site-header">', "</header>")
+        text = re.sub(r'href="(/es/|/)?#request"', 'href="#request"', text)
+        # The language switch leads to this page's own counterpart.
+        return re.sub(r'class="lang-switch" href="[^"]*"', 'class="lang-switch"', text)
+
+    headers = {header(page) for page in pages}
+    footers = {part(page, '<footer class="site-footer">', "</footer>") for page in pages}
     assert len(headers) == 1
     assert len(footers) == 1
 
@@ -224,3 +239,58 @@ def test_the_inbox_links_a_request_s_address_and_number_only_through_links_js() 
     assert not re.search(r"[\"'](mailto|tel):[\"']\s*\+", main)
     assert "mailto(item.email)" in main
     assert "tel(item.phone)" in main
+
+
+def test_each_page_has_its_counterpart_in_the_other_language_and_says_so() -> None:
+    # Every public page exists in both languages, links to the other in its header, and
+    # declares both as hreflang alternates (English the default).
+    assert [p.name for p in PAGES] == [p.name for p in SPANISH_PAGES]
+    for english, spanish in zip(PAGES, SPANISH_PAGES, strict=True):
+        en = "/" if english.name == "index.html" else f"/{english.name}"
+        es = "/es/" if english.name == "index.html" else f"/es/{english.name}"
+        for page, other, other_language in ((english, es, "es"), (spanish, en, "en")):
+            tags = _parse(page).tags
+            alternates = {
+                a.get("hreflang"): a.get("href")
+                for tag, a in tags
+                if tag == "link" and a.get("rel") == "alternate"
+            }
+            assert alternates == {"en": en, "es": es, "x-default": en}, page
+            switch = [a for tag, a in tags if tag == "a" and a.get("class") == "lang-switch"]
+            assert switch == [
+                {
+                    "class": "lang-switch",
+                    "href": other,
+                    "hreflang": other_language,
+                    "lang": other_language,
+                }
+            ], page
+
+
+def test_spanish_pages_point_to_the_spanish_crisis_line_and_spanish_pages() -> None:
+    for page in SPANISH_PAGES:
+        text = page.read_text(encoding="utf-8")
+        assert "marque 2" in text, page.name  # 988's Spanish option
+        assert "AYUDA" in text, page.name  # text AYUDA to 988
+        links = [a.get("href") or "" for tag, a in _parse(page).tags if tag == "a"]
+        local = [h for h in links if h.startswith("/") and not h.startswith("/es/")]
+        # Only the language switch leaves the Spanish pages.
+        assert len(local) == 1, (page.name, local)
+
+
+def test_a_directory_page_is_served_by_cloudfront_as_its_index() -> None:
+    # S3 behind CloudFront has no directory index: each folder with an index.html (/es/,
+    # /staff/) needs a behaviour whose viewer-request function adds it (template.yaml).
+    from tests.support.stack import TEMPLATE
+
+    resources = TEMPLATE["Resources"]
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    behaviours = config["CacheBehaviors"]
+    for folder in sorted(p.parent.name for p in SITE.glob("*/index.html")):
+        (behaviour,) = [b for b in behaviours if b["PathPattern"] == f"/{folder}/*"]
+        (function,) = behaviour["FunctionAssociations"]
+        assert function["EventType"] == "viewer-request"
+        logical = function["FunctionARN"]["Fn::GetAtt"][0]
+        code = resources[logical]["Properties"]["FunctionCode"]
+        assert "request.uri.endsWith('/')" in code
+        assert "request.uri += 'index.html'" in code
