@@ -42,6 +42,7 @@ from intake_common.domain.item import (
     RequestItem,
     RequestStatus,
     alert_key,
+    escalation_channel,
     timestamp,
 )
 from intake_common.domain.limits import KEEP_DAYS, Decision, window_name, window_start
@@ -269,7 +270,7 @@ def _budget(
     """Whether this request alerts staff (or, ``escalation``, its escalation contacts) one by
     one on ``channel``; decided once and recorded on the request, so that a redelivered
     message is neither granted twice nor counted twice in the window's summary."""
-    name = f"escalation-{channel}" if escalation else channel
+    name = escalation_channel(channel) if escalation else channel
     decided = request.alert_budget.get(name)
     if decided is not None:
         return decided
@@ -477,7 +478,7 @@ def escalation_targets(settings: NotifySettings) -> list[Target]:
 
 def escalation_key(target: Target) -> str:
     """The escalation's name among the item's alerts: ``escalation-email:lead@clinic.example``."""
-    return alert_key(f"escalation-{target.channel}", target.recipient)
+    return alert_key(escalation_channel(target.channel), target.recipient)
 
 
 def handle_escalation(
@@ -614,7 +615,7 @@ def _digest_sender(
 # The emails whose bounces are recorded on their request, by the alert's name on the item.
 _RECORDED = {
     "alert": lambda recipient: alert_key("email", recipient),
-    "escalation": lambda recipient: alert_key("escalation-email", recipient),
+    "escalation": lambda recipient: alert_key(escalation_channel("email"), recipient),
 }
 
 

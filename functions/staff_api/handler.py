@@ -25,6 +25,7 @@ from intake_common.domain.audit import Actor
 from intake_common.domain.clinic_hours import waited
 from intake_common.domain.errors import body_error
 from intake_common.domain.item import (
+    ESCALATION_PREFIX,
     STAFF_CHANNELS,
     STATUS_TRANSITIONS,
     AttemptResult,
@@ -54,7 +55,6 @@ settings = StaffSettings.from_env()
 origin = settings.origin_secret(AGENT)
 TARGETS = settings.targets
 GROUPS = frozenset({"staff", "admin"})
-ESCALATION_PREFIX = "escalation-"
 
 
 @cache

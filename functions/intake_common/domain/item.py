@@ -70,6 +70,14 @@ def alert_recipient(key: str) -> str:
 
 # The channels of the staff's own alerts (not the visitor's confirmation, not escalations).
 STAFF_CHANNELS = frozenset({"email", "sms"})
+# An escalation's alerts (and its budget decision) are named after the channel with this
+# prefix: ``escalation-email:lead@clinic.example``.
+ESCALATION_PREFIX = "escalation-"
+
+
+def escalation_channel(channel: str) -> str:
+    """The name an escalation on ``channel`` goes by: ``escalation-email``."""
+    return f"{ESCALATION_PREFIX}{channel}"
 
 
 # The visitor's confirmation email is recorded beside the staff alerts under this key; a
