@@ -364,8 +364,9 @@ def render_escalation_email(request: RequestItem, waited: str, settings: NotifyS
         f"An urgent appointment request has waited {waited} and nobody has called back yet "
         f"(the target is {minutes} minutes).\n\n"
         f"Reference: {request.reference}\n"
-        f"Received: {received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})\n\n"
-        "Please make sure someone calls back now, and record it in the staff inbox:\n"
+        f"Received: {received:%Y-%m-%d %H:%M} ({settings.clinic_timezone})\n"
+        + (f"Language: {SPANISH}\n" if request.language != "en" else "")
+        + "\nPlease make sure someone calls back now, and record it in the staff inbox:\n"
         f"  {request_link(request.reference, settings)}\n"
     )
     subject = f"Escalation: urgent request {request.reference} waiting {waited}"
@@ -377,6 +378,8 @@ def render_escalation_sms(request: RequestItem, waited: str, settings: NotifySet
         f"Escalation: urgent request {request.reference} has waited {waited} without a call "
         "back. Please call back now."
     )
+    if request.language != "en":
+        message = f"{message} {SPANISH}."
     if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
         raise ValueError("SMS text must be one GSM-7 segment")
     return message

@@ -14,6 +14,8 @@ from notify_staff.render import (
     first_name,
     render_confirmation,
     render_email,
+    render_escalation_email,
+    render_escalation_sms,
     render_sms,
     render_summary_email,
     render_summary_sms,
@@ -205,3 +207,37 @@ def test_a_greeting_names_the_visitor_only_by_a_first_name_of_letters() -> None:
     assert by_name.text.startswith("Hello Ana,\n")
     assert scripted.text.startswith("Hello,\n")
     assert "riverbend-portal" not in scripted.text + scripted.html
+
+
+def test_staff_are_told_prefers_spanish_in_every_alert_and_the_visitor_gets_spanish() -> None:
+    spanish = stored(language="es").model_copy(update={"urgent": True})
+    english = stored()
+    minimal = SETTINGS.model_copy(update={"alert_detail": "minimal"})
+
+    sms = render_sms(spanish, SETTINGS)
+    assert re.fullmatch(
+        rf"Urgent: please call back today\. New appointment request {spanish.reference} at "
+        r"\d\d:\d\d\. See email\. Prefers Spanish\.",
+        sms,
+    )
+    assert len(sms) <= SMS_MAX
+    assert set(sms) <= GSM7
+    for settings in (SETTINGS, minimal):
+        assert "Language: Prefers Spanish" in render_email(spanish, settings).text
+        assert "Prefers Spanish" in render_email(spanish, settings).html
+    assert "Language: Prefers Spanish" in render_escalation_email(spanish, "2 h", SETTINGS).text
+    escalation = render_escalation_sms(spanish, "2 h", SETTINGS)
+    assert escalation.endswith("Please call back now. Prefers Spanish.")
+    assert len(escalation) <= SMS_MAX
+    for text in (
+        render_sms(english, SETTINGS),
+        render_email(english, SETTINGS).text,
+        render_escalation_email(english, "2 h", SETTINGS).text,
+        render_escalation_sms(english, "2 h", SETTINGS),
+    ):
+        assert "Spanish" not in text
+    confirmation = render_confirmation(spanish, SETTINGS)
+    assert confirmation.subject.startswith("Su solicitud a Riverbend Clinic, referencia ")
+    assert "Llámenos al +1 415-555-0100" in confirmation.text
+    assert '<a href="tel:+14155550100">+1 415-555-0100</a>' in confirmation.html
+    assert confirmation.html.startswith('<!doctype html><html lang="es">')
