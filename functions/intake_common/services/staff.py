@@ -75,6 +75,7 @@ EXPORT_COLUMNS = (
     "attempts",
     "first_contact_at",
     "outcome",
+    "language",  # the page's: a Spanish-speaking caller for "es"
 )
 # The columns that hold a moment: written in the clinic's zone (the header says which).
 TIME_COLUMNS = frozenset({"created_at", "first_contact_at"})

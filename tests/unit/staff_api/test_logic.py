@@ -604,3 +604,81 @@ def test_a_list_reads_the_attempts_of_the_rows_nobody_reached_only(fakes: StaffF
     }
     assert [d for name, d in _journal(fakes).events if name == "store.attempts_of"] == ["1"]
     assert logic.attempts_of(fakes.deps, rows[1:]) == {}
+
+
+def test_the_whole_export_follows_every_page(
+    fakes: StaffFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [stored(now=NOW - timedelta(minutes=m)) for m in range(5)]
+    for item in items:
+        fakes.store.insert(item)
+    monkeypatch.setattr(logic, "EXPORT_PAGE", 2)
+
+    exported = logic.export(fakes.deps, ACTOR, NOW, NOW - timedelta(days=1))
+
+    assert [i.submission_id for i in exported] == [i.submission_id for i in items]
+    assert [e.action for e in fakes.audit.entries] == ["export"] * 3  # one entry per page
+
+
+def test_the_csv_counts_the_calls_that_did_not_reach_the_person(fakes: StaffFakes) -> None:
+    item = stored()
+    fakes.store.insert(item)
+    logic.log_attempt(fakes.deps, ACTOR, NOW, item.reference, "no_answer")
+    logic.log_attempt(fakes.deps, ACTOR, NOW, item.reference, "voicemail")
+
+    import csv
+    import io
+
+    text = logic.csv_text([fakes.store.items[item.submission_id]])
+    (row,) = csv.DictReader(io.StringIO(text))
+
+    assert row["attempts"] == "2"
+    assert row["language"] == "en"
+
+
+def test_an_attempts_note_is_trimmed_to_200_characters_and_a_blank_one_is_none(
+    fakes: StaffFakes,
+) -> None:
+    item = stored()
+    fakes.store.insert(item)
+
+    long = logic.log_attempt(fakes.deps, ACTOR, NOW, item.reference, "no_answer", "x" * 250)
+    blank = logic.log_attempt(fakes.deps, ACTOR, NOW, item.reference, "no_answer", "   ")
+
+    assert long.attempts[-1].note == "x" * 200
+    assert blank.attempts[-1].note is None
+
+
+def test_the_erase_mark_lasts_exactly_its_days(fakes: StaffFakes) -> None:
+    item = stored()
+    fakes.store.insert(item)
+
+    logic.erase(fakes.deps, ACTOR, NOW, item.reference)
+
+    (mark,) = fakes.limits.items.values()
+    assert mark["expires_at"] == int(NOW.timestamp()) + logic.ERASED_MARK_DAYS * 24 * 3600
+
+
+def test_a_first_contact_at_once_counts_zero_seconds(fakes: StaffFakes) -> None:
+    from intake_common.runtime.observability import metrics
+
+    item = stored(now=NOW)
+    fakes.store.insert(item)
+    metrics.clear_metrics()
+
+    logic.mark(fakes.deps, ACTOR, NOW, item.reference, "contacted", None)
+
+    assert metrics.metric_set["TimeToFirstContact"]["Value"] == [0.0]
+    metrics.clear_metrics()
+
+
+def test_a_page_of_one_is_one_row(fakes: StaffFakes) -> None:
+    for minutes in range(3):
+        fakes.store.insert(stored(now=NOW - timedelta(minutes=minutes)))
+
+    page = logic.list_page(
+        fakes.deps, ACTOR, NOW, view="new", since=NOW - timedelta(days=1), limit=1
+    )
+
+    assert len(page.rows) == 1
+    assert page.cursor is not None
