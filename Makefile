@@ -128,7 +128,7 @@ $(MUTATE_STAMP): requirements-mutate.lock
 	$(MUTATE_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-mutate.lock
 	touch $@
 
-## mutate: mutation testing of the core modules on the unit tier (MODULES="notify_staff/logic.py" for some)
+## mutate: mutation testing of the core modules on the unit and contract tiers (MODULES="notify_staff/logic.py" for some)
 mutate: $(MUTATE_STAMP)
 	$(MUTATE_VENV)/bin/python infra/scripts/mutate.py $(MODULES)
 
