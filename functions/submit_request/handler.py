@@ -33,7 +33,13 @@ from intake_common.domain.errors import (
 )
 from intake_common.domain.models import AppointmentRequest, Language
 from intake_common.runtime import events, snapstart
-from intake_common.runtime.gateway import cloudfront_only, json_response, secured
+from intake_common.runtime.gateway import (
+    asked_language,
+    cloudfront_only,
+    json_response,
+    page_language,
+    secured,
+)
 from intake_common.runtime.observability import logger, metrics
 from intake_common.runtime.settings import SubmitSettings
 
@@ -140,7 +146,7 @@ def create_appointment() -> Response[str]:
     headers = {key.lower(): value for key, value in (event.headers or {}).items()}
     kind = body_kind(headers)
     # The answer's language: the page's (the Spanish form posts to ?lang=es), else the body's.
-    asked = _asked_language()
+    asked = asked_language(app.current_event)
     language = language_of(asked)
     try:
         if not from_the_clinics_page(headers, settings.allowed_origins):
@@ -183,11 +189,6 @@ def create_appointment() -> Response[str]:
         return Response(status_code=HTTPStatus.SEE_OTHER, headers={"Location": location}, body="")
     body = Receipt(id=receipt.submission_id, reference=receipt.reference)
     return json_response(HTTPStatus.CREATED, body.model_dump())
-
-
-def _asked_language() -> str | None:
-    """The ``lang`` the page put in the form's action, if any."""
-    return (app.current_event.query_string_parameters or {}).get("lang")
 
 
 def _refusal(exc: Exception, kind: BodyKind, language: Language) -> Response[str]:
@@ -247,7 +248,8 @@ def method_not_allowed() -> Response[str]:
     return json_response(
         HTTPStatus.METHOD_NOT_ALLOWED,
         body_error(
-            "method_not_allowed", problem("method_not_allowed", language_of(_asked_language()))
+            "method_not_allowed",
+            problem("method_not_allowed", page_language(app.current_event)),
         ),
         {"Allow": "POST, OPTIONS"},
     )
@@ -276,7 +278,7 @@ def _count_rejected(reason: str) -> None:
 
 @app.not_found
 def not_found(_: Exception) -> Response[str]:
-    message = problem("not_found", language_of(_asked_language()))
+    message = problem("not_found", page_language(app.current_event))
     return json_response(HTTPStatus.NOT_FOUND, body_error("not_found", message))
 
 
@@ -285,7 +287,7 @@ def unexpected(exc: Exception) -> Response[str]:
     # Never a stack trace or a value in the answer; the log has the type only.
     logger.error("unexpected error", error_type=type(exc).__name__)
     metrics.add_metric(name="UnexpectedError", unit="Count", value=1)
-    message = problem("internal", language_of(_asked_language()))
+    message = problem("internal", page_language(app.current_event))
     return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, body_error("internal", message))
 
 

@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from intake_common.domain.errors import body_error, language_of, problem
+from intake_common.domain.models import Language
 from intake_common.runtime.observability import logger
 from intake_common.runtime.origin import OriginSecret, OriginSecretUnavailable
 
@@ -36,6 +37,18 @@ def through_cloudfront(
     if secret is None:
         return not required
     return secret.admits(headers.get("x-origin-verify", ""))
+
+
+def asked_language(event: Any) -> str | None:
+    """The ``lang`` the page put in the address it posts to (the Spanish form: ``?lang=es``)."""
+    query: dict[str, str] = event.query_string_parameters or {}
+    return query.get("lang")
+
+
+def page_language(event: Any) -> Language:
+    """The language of the page that sent the request, as its address says: Spanish for
+    ``?lang=es``, else English (what is answered before the body is read)."""
+    return language_of(asked_language(event))
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
@@ -60,20 +73,21 @@ def cloudfront_only(
         if secret is None and required:
             # A configuration error, not a visitor's: every request is refused until it is fixed.
             logger.error("no origin secret configured: every request is refused")
-        # In the page's language (the Spanish form posts to ?lang=es): nothing else is read yet.
-        language = language_of((resolver.current_event.query_string_parameters or {}).get("lang"))
         try:
             passed = through_cloudfront(headers, secret, required=required)
         except OriginSecretUnavailable:
             logger.error("origin secret unreadable: request refused, to be retried")
             return json_response(
                 HTTPStatus.SERVICE_UNAVAILABLE,
-                body_error("unavailable", problem("briefly_unavailable", language)),
+                body_error(
+                    "unavailable",
+                    problem("briefly_unavailable", page_language(resolver.current_event)),
+                ),
                 {"Retry-After": "5"},
             )
         if not passed:
             refused()
-            message = problem("forbidden", language)
+            message = problem("forbidden", page_language(resolver.current_event))
             return json_response(HTTPStatus.FORBIDDEN, body_error("forbidden", message))
         return next_(resolver)
 
