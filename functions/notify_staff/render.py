@@ -30,6 +30,14 @@ GSM7 = frozenset(
 )
 
 
+def one_segment(message: str) -> str:
+    """``message``, checked to be one GSM-7 segment: our texts are fixed words around a
+    reference and a time, so a longer or wider one is a mistake in this file, not an input."""
+    if len(message) > SMS_MAX or not set(message) <= GSM7:
+        raise ValueError("SMS text must be one GSM-7 segment")
+    return message
+
+
 @dataclass(frozen=True)
 class Email:
     subject: str
@@ -142,9 +150,7 @@ def render_sms(request: RequestItem, settings: NotifySettings) -> str:
             message = f"{message} {SPANISH}."
         if request.urgent:
             message = f"{URGENT} {message}"
-    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
-        raise ValueError("SMS text must be one GSM-7 segment")
-    return message
+    return one_segment(message)
 
 
 def _local_time(created_at: str, zone: ZoneInfo) -> datetime:
@@ -171,9 +177,7 @@ def render_summary_sms(budget: BudgetWindow, settings: NotifySettings) -> str:
             message = f"{head}{urgent} urgent{listed}, call back today. {where}"
             if len(message) <= SMS_MAX:
                 break
-    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
-        raise ValueError("SMS text must be one GSM-7 segment")
-    return message
+    return one_segment(message)
 
 
 def render_summary_email(budget: BudgetWindow, settings: NotifySettings) -> Email:
@@ -380,9 +384,7 @@ def render_escalation_sms(request: RequestItem, waited: str, settings: NotifySet
     )
     if request.language != "en":
         message = f"{message} {SPANISH}."
-    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
-        raise ValueError("SMS text must be one GSM-7 segment")
-    return message
+    return one_segment(message)
 
 
 # How many requests the digest lists by reference (the rest it counts: the inbox has them).
@@ -424,6 +426,4 @@ def render_digest_sms(overdue: list[Overdue], settings: NotifySettings) -> str:
         + (f" ({urgent} urgent)" if urgent else "")
         + f". Longest: {first.reference}, {first.waited}. {where}"
     )
-    if len(message) > SMS_MAX or not set(message) <= GSM7:  # pragma: no cover - fixed text
-        raise ValueError("SMS text must be one GSM-7 segment")
-    return message
+    return one_segment(message)

@@ -12,6 +12,7 @@ from notify_staff.render import (
     GSM7,
     SMS_MAX,
     first_name,
+    one_segment,
     render_confirmation,
     render_email,
     render_escalation_email,
@@ -241,3 +242,11 @@ def test_staff_are_told_prefers_spanish_in_every_alert_and_the_visitor_gets_span
     assert "Llámenos al +1 415-555-0100" in confirmation.text
     assert '<a href="tel:+14155550100">+1 415-555-0100</a>' in confirmation.html
     assert confirmation.html.startswith('<!doctype html><html lang="es">')
+
+
+def test_an_sms_text_past_one_gsm7_segment_is_refused() -> None:
+    assert one_segment("x" * SMS_MAX) == "x" * SMS_MAX
+    assert one_segment("£¿ñ") == "£¿ñ"
+    for wrong in ("x" * (SMS_MAX + 1), "ok \u2019", "emoji \U0001f600"):
+        with pytest.raises(ValueError, match="SMS text must be one GSM-7 segment"):
+            one_segment(wrong)
