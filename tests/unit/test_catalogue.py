@@ -100,3 +100,89 @@ def test_the_language_asked_for_is_english_unless_spanish() -> None:
     assert web.localised("/thank-you.html", "es") == "/es/thank-you.html"
     assert web.localised("/es/thank-you.html", "es") == "/es/thank-you.html"
     assert web.localised("/thank-you.html", "en") == "/thank-you.html"
+
+
+def _error(field: str | None, kind: str) -> Any:
+    loc = (field,) if field else ()
+    return {"type": kind, "loc": loc, "msg": kind}
+
+
+def test_each_field_gets_its_first_problem_in_form_order_and_unknown_keys_one_body_entry() -> None:
+    found = errors.field_errors(
+        [
+            _error("phone", "phone_invalid"),
+            _error("phone", "too_long"),  # the same field again: the first problem stands
+            _error("surprise", "extra_forbidden"),
+            _error("other_surprise", "extra_forbidden"),  # one body entry, and on it goes
+            _error("full_name", "string_too_long"),
+        ]
+    )
+    assert [(e["field"], e["code"]) for e in found] == [
+        ("full_name", "too_long"),
+        ("phone", "phone_invalid"),
+        ("body", "extra_forbidden"),
+    ]
+    assert found[0]["message"] == "Please shorten your name to 100 characters or fewer."
+
+
+def test_a_type_of_our_own_keeps_its_code_and_any_other_is_invalid() -> None:
+    (own,) = errors.field_errors([_error("reason", "control_characters")])
+    (other,) = errors.field_errors([_error("reason", "string_type")])
+    (nowhere,) = errors.field_errors([_error(None, "json_invalid")])
+
+    assert (own["code"], own["message"]) == (
+        "control_characters",
+        "This contains characters we cannot accept (such as invisible ones).",
+    )
+    assert (other["code"], other["message"]) == ("invalid", "This value is not valid.")
+    # An error with no field is the whole request's, and said as the unknown-key one.
+    assert (nowhere["field"], nowhere["code"]) == ("body", "extra_forbidden")
+
+
+def test_a_missing_field_without_words_of_its_own_is_asked_for_by_its_label() -> None:
+    missing = [_error("preferred_contact", "missing")]
+    (english,) = errors.field_errors(missing)
+    (spanish,) = errors.field_errors(missing, "es")
+    (named,) = errors.field_errors([_error("email", "missing")])
+
+    assert english == {
+        "field": "preferred_contact",
+        "code": "required",
+        "message": "Please fill in how should we contact you.",
+    }
+    assert spanish["message"] == "Complete «Cómo prefiere que le contactemos», por favor."
+    assert named["message"] == "Please enter your email address."  # its own words first
+
+
+def test_one_fields_error_and_a_whole_requests_error_have_the_same_shape() -> None:
+    assert errors.field_error("human_check", "human_check_failed", "es") == {
+        "field": "human_check",
+        "code": "human_check_failed",
+        "message": errors._MESSAGES_BY_LANGUAGE["es"][("human_check", "human_check_failed")],
+    }
+    assert errors.field_error("reason", "too_long")["message"].startswith("Please shorten")
+    assert errors.body_error("too_large", "Too big.") == {
+        "errors": [{"field": "body", "code": "too_large", "message": "Too big."}]
+    }
+
+
+def test_a_code_raised_on_another_field_falls_back_to_the_generic_words() -> None:
+    (found,) = errors.field_errors([_error("email", "phone_invalid")], "es")
+    assert (found["code"], found["message"]) == ("phone_invalid", "Este valor no es válido.")
+
+
+def test_the_pages_words_are_the_servers_by_language_field_and_code() -> None:
+    pages = errors.page_messages()
+    assert set(pages) == {"en", "es"}
+    for language in ("en", "es"):
+        messages = errors._MESSAGES_BY_LANGUAGE[language]
+        for (field, code), message in messages.items():
+            assert pages[language][field][code] == message
+        # The page's own code for a choice left empty says what the server says for it.
+        assert pages[language]["visit_type"]["required"] == messages[("visit_type", "invalid")]
+        assert (
+            pages[language]["preferred_contact"]["required"]
+            == messages[("preferred_contact", "invalid")]
+        )
+    assert errors.problem("conflict") == errors.PROBLEMS["en"]["conflict"]
+    assert errors.problem("conflict", "es").startswith("Esta solicitud ya se envió")

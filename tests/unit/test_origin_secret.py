@@ -159,3 +159,40 @@ def test_priming_answers_offline_and_leaves_nothing_in_the_snapshot() -> None:
         assert origin.admits(REHEARSAL)
     assert origin._read_at == {}
     assert origin._values == {}
+
+
+def test_the_first_value_does_not_stand_for_a_later_one() -> None:
+    # Each value is compared, none short-cuts the others (a header equal to the first only).
+    assert matches("a", ("a", "b"))
+    assert matches("b", ("a", "b"))
+
+
+def test_no_previous_version_and_an_empty_secret_string_are_no_value_at_all() -> None:
+    origin, _, _ = _origin({"AWSCURRENT": "new"})
+    assert origin._value("AWSPREVIOUS") == ""
+    blank, manager, _ = _origin({"AWSCURRENT": "new"})
+    manager.get_secret_value = lambda SecretId, VersionStage: {}  # type: ignore[method-assign]
+    assert blank.current() == ""
+    assert not blank.admits("new")
+
+
+def test_an_unreadable_secret_is_logged_by_its_error_type_only(logs: Any) -> None:
+    import json
+
+    origin, manager, clock = _origin({"AWSCURRENT": "new"})
+    assert origin.admits("new")
+    manager.down = True
+    clock.now += 120
+    assert origin.admits("new")
+
+    (line,) = [json.loads(text) for text in logs.getvalue().splitlines()]
+    assert (line["level"], line["message"], line["error"]) == (
+        "WARNING",
+        "origin secret not read",
+        "EndpointConnectionError",
+    )
+
+
+def test_the_secrets_client_says_which_function_calls() -> None:
+    origin = OriginSecret(ARN, "clinic-intake/submit_request.handler")
+    assert origin.client.meta.config.user_agent_extra == "clinic-intake/submit_request.handler"
