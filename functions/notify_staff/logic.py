@@ -371,7 +371,7 @@ def _alert_once(
     deps: Dependencies,
     now: datetime,
     *,
-    claimed: bool = False,
+    claimed: bool,
 ) -> Sent:
     """Claim, send, record one alert; what became of it (``done`` is ``sent`` earlier)."""
     done = request.alerts.get(target.key)
@@ -493,7 +493,7 @@ def handle_escalation(
         return "done"
     waited_so_far = waited(datetime.fromisoformat(request.created_at), now)
     email = render_escalation_email(request, waited_so_far, settings)
-    sms = render_escalation_sms(request, waited_so_far, settings)
+    sms = render_escalation_sms(request, waited_so_far)
     # Contacts already told (a redelivery) are not asked for again, nor counted in the budget.
     pending = [
         target
@@ -566,25 +566,8 @@ def handle_digest(
             continue  # sent, or being sent by another delivery
         if not sent:  # read once, and only when a channel still owes its digest
             overdue = callbacks.overdue(deps.store, settings.targets, now)
-        recipients = [t for t in targets(settings) if t.channel == channel] if overdue else []
-        send = _digest_sender(message.day, overdue, channel, settings, deps)
-        try:
-            for target in recipients:
-                try:
-                    send(target.recipient)
-                except PermanentSendError as exc:
-                    # This recipient's refusal (AlertSendFailedAlarm); the others still get it.
-                    metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
-                    logger.error(
-                        "digest rejected",
-                        channel=channel,
-                        recipient_index=target.index,
-                        error=exc.code,
-                    )
-        except TransientSendError as exc:
-            deps.budget.release_send(key)
-            logger.warning("digest send failed, will retry", channel=channel, error=str(exc))
-            raise RetryLater(f"digest {message.day} {channel}") from exc
+        if overdue:  # nothing past target: the day is recorded, nothing rendered or sent
+            _send_digest(message.day, overdue, channel, key, settings, deps)
         deps.budget.record_send(key, timestamp(now))
         sent += 1
     if sent and overdue:
@@ -593,17 +576,44 @@ def handle_digest(
     return "sent" if sent and overdue else "done"
 
 
+def _send_digest(
+    day: str,
+    overdue: list[callbacks.Overdue],
+    channel: AlertChannel,
+    key: str,
+    settings: NotifySettings,
+    deps: Dependencies,
+) -> None:
+    """The day's digest to every recipient of ``channel``: one refusal does not stop the others;
+    a failure for now gives the channel's claim back and is retried (``RetryLater``)."""
+    send = _digest_sender(day, overdue, channel, settings, deps)
+    try:
+        for target in (t for t in targets(settings) if t.channel == channel):
+            try:
+                send(target.recipient)
+            except PermanentSendError as exc:
+                # This recipient's refusal (AlertSendFailedAlarm); the others still get it.
+                metrics.add_metric(name="AlertSendFailed", unit="Count", value=1)
+                logger.error(
+                    "digest rejected",
+                    channel=channel,
+                    recipient_index=target.index,
+                    error=exc.code,
+                )
+    except TransientSendError as exc:
+        deps.budget.release_send(key)
+        logger.warning("digest send failed, will retry", channel=channel, error=str(exc))
+        raise RetryLater(f"digest {day} {channel}") from exc
+
+
 def _digest_sender(
     day: str,
     overdue: list[callbacks.Overdue],
-    channel: str,
+    channel: AlertChannel,
     settings: NotifySettings,
     deps: Dependencies,
 ) -> Callable[[str], object]:
-    """Send the day's digest, rendered once for the channel, to one recipient (nothing is
-    rendered when nothing is past target)."""
-    if not overdue:
-        return lambda recipient: None
+    """Send the day's digest, rendered once for the channel, to one recipient."""
     if channel == "email":
         email = render_digest_email(day, overdue, settings)
         return lambda recipient: deps.mailer.send(recipient, email, kind="digest")

@@ -377,7 +377,7 @@ def render_escalation_email(request: RequestItem, waited: str, settings: NotifyS
     return Email(subject=subject, text=text, html=_paragraphs(text))
 
 
-def render_escalation_sms(request: RequestItem, waited: str, settings: NotifySettings) -> str:
+def render_escalation_sms(request: RequestItem, waited: str) -> str:
     message = (
         f"Escalation: urgent request {request.reference} has waited {waited} without a call "
         "back. Please call back now."

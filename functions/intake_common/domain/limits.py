@@ -600,13 +600,16 @@ class AlertBudget:
 
     def claim_send(self, key: str, now: int, lease_until: int, expires_at: int) -> bool:
         """The right to send the message named ``key`` (false: sent, or being sent)."""
-        return self.store.change(key, ClaimSend(key, now, lease_until, expires_at))
+        claim = ClaimSend(key, now, lease_until, expires_at)
+        return self.store.change(claim.key, claim)
 
     def release_send(self, key: str) -> None:
-        self.store.change(key, ReleaseSend(key))
+        release = ReleaseSend(key)
+        self.store.change(release.key, release)
 
     def record_send(self, key: str, at: str) -> None:
-        self.store.change(key, RecordSend(key, at))
+        record = RecordSend(key, at)
+        self.store.change(record.key, record)
 
     def window(self, channel: AlertChannel, window: str) -> BudgetWindow | None:
         item = self.store.get(limit_key(channel, window))

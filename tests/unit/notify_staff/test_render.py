@@ -227,14 +227,14 @@ def test_staff_are_told_prefers_spanish_in_every_alert_and_the_visitor_gets_span
         assert "Language: Prefers Spanish" in render_email(spanish, settings).text
         assert "Prefers Spanish" in render_email(spanish, settings).html
     assert "Language: Prefers Spanish" in render_escalation_email(spanish, "2 h", SETTINGS).text
-    escalation = render_escalation_sms(spanish, "2 h", SETTINGS)
+    escalation = render_escalation_sms(spanish, "2 h")
     assert escalation.endswith("Please call back now. Prefers Spanish.")
     assert len(escalation) <= SMS_MAX
     for text in (
         render_sms(english, SETTINGS),
         render_email(english, SETTINGS).text,
         render_escalation_email(english, "2 h", SETTINGS).text,
-        render_escalation_sms(english, "2 h", SETTINGS),
+        render_escalation_sms(english, "2 h"),
     ):
         assert "Spanish" not in text
     confirmation = render_confirmation(spanish, SETTINGS)

@@ -81,9 +81,7 @@ MESSAGES = {
     "escalation-email": lambda: _email(
         render.render_escalation_email(_item(urgent=True, language="es"), "1 h 5 min", SETTINGS)
     ),
-    "escalation-sms": lambda: render.render_escalation_sms(
-        _item(urgent=True), "1 h 5 min", SETTINGS
-    ),
+    "escalation-sms": lambda: render.render_escalation_sms(_item(urgent=True), "1 h 5 min"),
     "digest-email": lambda: _email(render.render_digest_email("2026-12-01", LATE, SETTINGS)),
     "digest-sms": lambda: render.render_digest_sms(LATE, SETTINGS),
     "digest-email-one-calm-no-inbox": lambda: _email(
