@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -129,6 +130,23 @@ def today() -> date:
     """Today in the clinic's time zone (the template's default), as the model sees it."""
     zone = test_stack.TEMPLATE["Parameters"]["ClinicTimezone"]["Default"]
     return datetime.now(ZoneInfo(os.environ.get("CLINIC_TIMEZONE", zone))).date()
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[None]:
+    """The process's local time zone far from UTC (Lambda's is UTC; a laptop's may not be):
+    what is stored or named in UTC must not move with it."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Pacific/Auckland"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 @pytest.fixture(autouse=True)

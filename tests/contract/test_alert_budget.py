@@ -11,6 +11,7 @@ import pytest
 from intake_common.aws.table import DynamoLimitsStore
 from intake_common.domain.limits import (
     HELD_URGENT_NAMED,
+    LIMITS_KEY,
     TRANSITIONS,
     AlertBudget,
     ClaimOnce,
@@ -117,6 +118,10 @@ CASES: dict[str, tuple[list[LimitTransition], LimitTransition]] = {
     "record another": (
         [RecordFirstContact("2026-W49", 95, True, LATER)],
         RecordFirstContact("2026-W49", 12, False, LATER),
+    ),
+    "record another urgent one": (
+        [RecordFirstContact("2026-W49", 95, True, LATER)],
+        RecordFirstContact("2026-W49", 30, True, LATER),
     ),
     "name a held urgent request": ([], NoteHeldUrgent("sms", WINDOW, "K7Q2-93XD", LATER)),
     "name one past the cap": (
@@ -242,3 +247,63 @@ def test_held_urgent_requests_are_named_up_to_the_cap_and_all_counted(
     count, named = outcomes[0]
     assert count == HELD_URGENT_NAMED + 3  # the retry is counted again (a count, not a set)
     assert named == [f"R{n:03}" for n in range(HELD_URGENT_NAMED)]
+
+
+def test_the_budget_writes_each_claim_as_its_method_says(
+    stores: list[LimitsStore], budgets: list[AlertBudget]
+) -> None:
+    for store, budget in zip(stores, budgets, strict=True):
+        assert budget.claim_send(DIGEST, 100, 200, LATER)
+        assert store.get(DIGEST) == {LIMITS_KEY: DIGEST, "lease_until": 200, "expires_at": LATER}
+        assert not budget.claim_send(DIGEST, 200, 300, LATER)  # leased up to and at 200
+        assert budget.claim_send(DIGEST, 201, 300, LATER)
+        budget.release_send(DIGEST)
+        assert store.get(DIGEST) == {LIMITS_KEY: DIGEST, "expires_at": LATER}
+        assert budget.claim_send(DIGEST, 202, 400, LATER)
+        budget.record_send(DIGEST, "2026-11-30T15:01:00.000+00:00")
+        sent = {LIMITS_KEY: DIGEST, "expires_at": LATER, "sent_at": "2026-11-30T15:01:00.000+00:00"}
+        assert store.get(DIGEST) == sent
+        budget.release_send(DIGEST)  # too late: it went
+        assert store.get(DIGEST) == sent
+        assert not budget.claim_send(DIGEST, 10**9, 10**9 + 60, LATER)
+
+        assert not budget.was_erased("a-request")
+        budget.mark_erased("a-request", LATER)
+        mark = store.get("erased#a-request")
+        assert mark == {LIMITS_KEY: "erased#a-request", "owner": "erase", "expires_at": LATER}
+        assert budget.was_erased("a-request")
+
+
+def test_a_summary_leased_until_a_second_is_not_taken_over_at_that_second(
+    budgets: list[AlertBudget],
+) -> None:
+    for budget in budgets:
+        budget.reserve("sms", WINDOW, "a", 0, LATER)
+        assert budget.claim_summary("sms", WINDOW, 100, 200)
+        assert not budget.claim_summary("sms", WINDOW, 200, 300)
+        assert budget.claim_summary("sms", WINDOW, 201, 300)
+
+
+def test_the_budgets_counters_keep_until_the_time_they_are_given(
+    stores: list[LimitsStore], budgets: list[AlertBudget]
+) -> None:
+    # Each write sets the counter's TTL (expires_at), so it goes KEEP_DAYS after its window.
+    def expires() -> Any:
+        counter = store.get(KEY)
+        assert counter is not None
+        return counter["expires_at"]
+
+    for store, budget in zip(stores, budgets, strict=True):
+        assert budget.reserve("sms", WINDOW, "a", 1, LATER) == "granted"
+        assert expires() == LATER
+        assert budget.reserve("sms", WINDOW, "b", 1, LATER + 1) == "held"
+        assert expires() == LATER + 1
+        assert budget.reserve("sms", WINDOW, "c", 1, LATER + 2, urgent=True, reference="R") == (
+            "held"
+        )
+        assert expires() == LATER + 2
+        assert budget.reserve_confirmation("c", (("hour#x", 1), ("day#y", 1)), LATER) is True
+        hour = store.get("confirmations#hour#x")
+        assert hour is not None
+        assert (hour["channel"], hour["window"], hour["expires_at"]) == ("email", "hour#x", LATER)
+        assert budget.reserve_confirmation("d", (("hour#x", 1), ("day#y", 1)), LATER) is False

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from intake_common.aws.table import DynamoRequestStore
+from intake_common.aws.table import DynamoRequestStore, from_attributes
 from intake_common.domain.item import (
     TRANSITIONS,
     CallAttempt,
@@ -90,10 +90,18 @@ def _attempt(result: Any = "no_answer") -> LogAttempt:
     return LogAttempt(CallAttempt(at="2026-11-30T15:00:00.000+00:00", by="Dana", result=result))
 
 
+def _note() -> LogAttempt:
+    attempt = CallAttempt(
+        at="2026-11-30T15:00:00.000+00:00", by="Dana", result="voicemail", note="left a message"
+    )
+    return LogAttempt(attempt)
+
+
 CASES: dict[str, tuple[list[Transition], Transition]] = {
     "claim a fresh alert": ([], _claim()),
     "claim one another delivery holds": ([_claim()], _claim()),
     "claim one whose lease ran out": ([_claim(lease_until=EPOCH - 1)], _claim()),
+    "claim one whose lease ends this second": ([_claim(lease_until=EPOCH)], _claim()),
     "claim one already sent": ([RecordAlert(KEY, "sent", "t")], _claim()),
     "release a claim": ([_claim()], ReleaseAlert(KEY, "TooManyRequestsException", "t")),
     "release what was not claimed": ([], ReleaseAlert(KEY, "Throttling", "t")),
@@ -116,6 +124,7 @@ CASES: dict[str, tuple[list[Transition], Transition]] = {
     ),
     "log an attempt": ([], _attempt()),
     "log another attempt": ([_attempt()], _attempt("voicemail")),
+    "log an attempt with a note": ([], _note()),
     "log an attempt on a closed request": ([_mark("new", "closed", "spam")], _attempt()),
     "close with an outcome": (
         [_mark("new", "contacted")],
@@ -165,6 +174,12 @@ def test_a_transition_has_the_same_outcome_on_the_fake_and_on_dynalite(
     (fake_ok, fake_item), (table_ok, table_item) = results
     assert fake_ok == table_ok
     assert fake_item == table_item
+    # And attribute by attribute, as stored: names (a history entry's "from"), no nulls.
+    raw = both.table.client.get_item(
+        TableName=both.table.table_name, Key={"submission_id": {"S": item.submission_id}}
+    )["Item"]
+    assert fake_item is not None
+    assert from_attributes(raw) == fake_item.attributes()
 
 
 @pytest.mark.parametrize(
