@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from intake_common.runtime.observability import metrics
 from notify_staff import logic
 from tests.support.builders import stored
 from tests.support.fakes import NotifyFakes, rejected, throttled
+from tests.support.metrics import counted as _counted
 from tests.unit.notify_staff.test_logic import PHONE, STAFF, _handle, _with
 
 KEPT = {"level", "message", "submission_id", "alert_state", "sent", "failed", "held"}
@@ -24,17 +24,6 @@ def _said(logs: io.StringIO) -> list[dict[str, Any]]:
     logs.seek(0)
     logs.truncate()
     return [{k: v for k, v in line.items() if k in KEPT} for line in lines]
-
-
-def _counted() -> dict[str, tuple[str, list[float]]]:
-    found = {name: (m["Unit"], list(m["Value"])) for name, m in metrics.metric_set.items()}
-    metrics.clear_metrics()
-    return found
-
-
-@pytest.fixture(autouse=True)
-def _fresh_metrics() -> None:
-    metrics.clear_metrics()
 
 
 def test_an_alert_sent_to_everyone_is_one_line_and_one_count_per_send(

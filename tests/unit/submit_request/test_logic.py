@@ -17,6 +17,7 @@ from intake_common.services import alerts
 from submit_request import logic
 from tests.support.builders import NOW, request
 from tests.support.fakes import SubmitFakes
+from tests.support.metrics import counted as _counted
 
 
 @pytest.fixture
@@ -169,15 +170,6 @@ def test_the_redrive_publishes_every_pending_alert_not_only_the_first(
     assert alerts.redrive_pending(fakes.store, fakes.publisher, later, later) == 3
     assert set(fakes.publisher.announced) == pending
     assert len(fakes.publisher.announced) == 3
-
-
-def _counted() -> dict[str, tuple[str, list[float]]]:
-    """The metrics recorded since the last clear: name -> (unit, values)."""
-    from intake_common.runtime.observability import metrics
-
-    found = {name: (m["Unit"], list(m["Value"])) for name, m in metrics.metric_set.items()}
-    metrics.clear_metrics()
-    return found
 
 
 def test_each_outcome_is_counted_once_under_its_own_name(fakes: SubmitFakes) -> None:
