@@ -125,6 +125,16 @@ def summarize(
         if survivors[module]:
             lines += ["", f"## Survivors in {module}", ""]
             lines += [f"- `{name}`" for name in survivors[module]]
+    # A listed name that no longer survives points at a mutant the code has moved or removed:
+    # the line may now excuse a different one, so it must be looked at again.
+    stale = sorted(
+        name
+        for name in listed
+        if name in status and status[name] != "survived" and module_of(name, modules) != "?"
+    )
+    if stale:
+        lines += ["", "## Listed as equivalent but no longer surviving (re-check these lines)", ""]
+        lines += [f"- `{name}` ({status[name]})" for name in stale]
     return "\n".join(lines) + "\n", passed
 
 

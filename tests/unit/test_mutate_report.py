@@ -43,6 +43,16 @@ def test_a_listed_equivalent_is_neither_killed_nor_survived() -> None:
     assert "Survivors" not in text
 
 
+def test_a_listed_equivalent_the_tests_now_kill_is_flagged_as_stale() -> None:
+    # Mutants are named by their place in a function: after an edit the line may name another.
+    listed = {"intake_common.services.staff.x_csv__mutmut_2": "was equivalent"}
+    text, _ = summarize(RESULTS, MODULES[1:2], listed, 1)
+
+    stale = text.split("## Listed as equivalent but no longer surviving")[1]
+    assert "- `intake_common.services.staff.x_csv__mutmut_2` (killed)" in stale
+    assert "no longer surviving" not in summarize(RESULTS, MODULES[1:2], {}, 1)[0]
+
+
 def test_the_target_is_met_only_when_every_module_reaches_it() -> None:
     all_killed = "\n".join(
         f"    {m.removesuffix('.py').replace('/', '.')}.x_f__mutmut_1: killed" for m in CORE
