@@ -157,8 +157,9 @@ def from_the_clinics_page(headers: dict[str, str], allowed_origins: tuple[str, .
         return site in {"same-origin", "none"}
     if origin is None:
         return True
-    own_host = headers.get("x-forwarded-host", "").lower()
-    return origin != "null" and bool(own_host) and urlsplit(origin).netloc.lower() == own_host
+    # An opaque origin ("null": a sandboxed frame, a file) has no host, so it never matches.
+    own_host = headers.get("x-forwarded-host")
+    return bool(own_host) and urlsplit(origin).netloc.lower() == str(own_host).lower()
 
 
 def localised(path: str, language: Language) -> str:

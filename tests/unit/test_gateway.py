@@ -117,6 +117,13 @@ def test_no_secret_refuses_everything_and_says_why_unless_a_local_stack_turns_it
     logs.seek(0)
     logs.truncate()
 
+    default = APIGatewayRestResolver()  # a deployed function's: required unless said otherwise
+    default.use([cloudfront_only(None)])
+    default.get("/hello")(lambda: {"hello": "world"})
+    assert _call(default)["statusCode"] == 403
+    logs.seek(0)
+    logs.truncate()
+
     local, _ = _app(None, required=False)
     assert _call(local)["statusCode"] == 200
     assert logs.getvalue() == ""

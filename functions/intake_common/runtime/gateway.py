@@ -36,7 +36,8 @@ def through_cloudfront(
     OriginSecretUnavailable when the secret cannot be read and nothing read earlier is kept."""
     if secret is None:
         return not required
-    return secret.admits(headers.get("x-origin-verify", ""))
+    sent = headers.get("x-origin-verify")
+    return sent is not None and secret.admits(sent)
 
 
 def asked_language(event: Any) -> str | None:
@@ -96,7 +97,7 @@ def cloudfront_only(
 
 def secured(response: dict[str, Any]) -> dict[str, Any]:
     """The proxy result with the headers every answer carries."""
-    headers = response.setdefault("headers", {}) or {}
+    headers = response.get("headers") or {}
     headers.update(SECURITY_HEADERS)
     response["headers"] = headers
     return response

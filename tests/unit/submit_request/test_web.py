@@ -59,6 +59,23 @@ def _refused(headers: dict[str, str], body: str | None, is_base64: bool = False)
             (400, "invalid_form"),
         ),
         (FORM, "name=%ff", False, (400, "invalid_form")),
+        (JSON, '{"a": "\ud800"}', False, (400, "invalid_encoding")),  # a lone surrogate
+        (JSON, "eyJhIjo*gMX0=", True, (400, "invalid_encoding", "unreadable_body")),
+        # Over twice the max is refused unread; up to it, a bad encoding is said as such.
+        (JSON, "!" * (web.MAX_BODY_BYTES * 2 + 1), True, (413, "too_large")),
+        (JSON, "!" * (web.MAX_BODY_BYTES * 2), True, (400, "invalid_encoding", "unreadable_body")),
+        (
+            {"content-type": "application/json; charset=utf-8=x"},
+            "{}",
+            False,
+            (415, "unsupported_charset"),
+        ),
+        (
+            {"content-type": "application/json; charset=XUTF-8"},
+            "{}",
+            False,
+            (415, "unsupported_charset"),
+        ),
     ],
 )
 def test_each_unreadable_body_has_its_own_status_code_and_words(
@@ -78,8 +95,10 @@ def test_each_unreadable_body_has_its_own_status_code_and_words(
         ({**JSON, "content-encoding": ""}, '{"a": 1}', False, {"a": 1}),
         (JSON, base64.b64encode('{"a": "ñ"}'.encode()).decode(), True, {"a": "ñ"}),
         (FORM, "a=1&b=&c=%C3%B1+x", False, {"a": "1", "b": "", "c": "ñ x"}),
+        (FORM, "a=1&b", False, {"a": "1", "b": ""}),  # a field without "=" is a blank one
+        (JSON, base64.b64encode(b'{"a": 1}').decode(), True, {"a": 1}),
         (JSON, json.dumps({"n": int("9" * 30)}), False, {"n": int("9" * 30)}),
-        (JSON, json.dumps({"r": "y" * (web.MAX_BODY_BYTES - 20)}), False, None),
+        (JSON, json.dumps({"r": "y" * (web.MAX_BODY_BYTES - 9)}), False, None),  # exactly the max
         (FORM, "&".join(f"f{i}=x" for i in range(web.MAX_FORM_FIELDS)), False, None),
     ],
 )
@@ -91,6 +110,10 @@ def test_a_readable_body_becomes_its_fields(
         assert len(decoded) in {1, web.MAX_FORM_FIELDS}
     else:
         assert decoded == fields
+
+
+def test_a_refusal_says_its_code() -> None:
+    assert str(web.BadRequest(413, "too_large")) == "too_large"
 
 
 def test_the_media_type_and_its_charset_are_read_in_any_case() -> None:
@@ -119,6 +142,7 @@ def test_the_media_type_and_its_charset_are_read_in_any_case() -> None:
         ({"origin": "https://evil.example", "x-forwarded-host": "clinic.example"}, False, False),
         ({"origin": "null", "x-forwarded-host": "null"}, False, False),
         ({"origin": "https://clinic.example"}, False, False),  # no host to compare with
+        ({"origin": "https://clinic.example", "x-forwarded-host": ""}, False, False),
     ],
 )
 def test_a_post_is_the_clinics_own_when_the_browser_says_so(
@@ -145,6 +169,12 @@ def test_the_no_javascript_pages_say_what_to_fix_and_the_way_back(language: Any)
     labels = LABELS[language]
 
     assert page.startswith(f'<!doctype html>\n<html lang="{language}">')
+    assert (
+        '<head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>'
+    ) in page
+    assert '</title><link rel="stylesheet" href="/assets/site.css"></head><body>' in page
+    assert "email</li><li><strong>" in page  # one item per problem, nothing between
     assert f"<title>{words['check_title']} - Riverbend Clinic</title>" in page
     assert f"<li><strong>{labels['email']}:</strong> Enter &lt;an&gt; email</li>" in page
     assert f"<li><strong>{labels['body']}:</strong> Something &amp; else</li>" in page
